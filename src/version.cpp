@@ -1,0 +1,5 @@
+#include "sparsediff/version.hpp"
+
+namespace sparsediff {
+const char* version() { return SPARSEDIFF_VERSION_STRING; }
+}  // namespace sparsediff
