@@ -82,7 +82,7 @@ class CsrMatrix {
 
   /// Values copied to a host std::vector in pattern order.
   std::vector<T> host_values() const {
-    std::vector<T> out(std::size_t(nnz()));
+    std::vector<T> out(static_cast<std::size_t>(nnz()));
     Kokkos::deep_copy(Kokkos::View<T*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(out.data(),
                                                                                     out.size()),
                       values_);
@@ -137,7 +137,7 @@ class CsrMatrix {
 
   /// y = A x for host vectors (host memory only); returns y.
   std::vector<T> multiply(const std::vector<T>& x) const {
-    std::vector<T> y(std::size_t(rows()));
+    std::vector<T> y(static_cast<std::size_t>(rows()));
     multiply(unmanaged(x), unmanaged(y));
     Kokkos::fence();
     return y;
@@ -145,7 +145,7 @@ class CsrMatrix {
 
   /// y = A^T x for host vectors (host memory only); returns y.
   std::vector<T> multiply_transposed(const std::vector<T>& x) const {
-    std::vector<T> y(std::size_t(cols()));
+    std::vector<T> y(static_cast<std::size_t>(cols()));
     multiply_transposed(unmanaged(x), unmanaged(y));
     Kokkos::fence();
     return y;
@@ -154,10 +154,10 @@ class CsrMatrix {
  private:
   static Kokkos::View<const T*, MemorySpace, Kokkos::MemoryUnmanaged> unmanaged(
       const std::vector<T>& v) {
-    return {v.data(), v.size()};
+    return Kokkos::View<const T*, MemorySpace, Kokkos::MemoryUnmanaged>(v.data(), v.size());
   }
   static Kokkos::View<T*, MemorySpace, Kokkos::MemoryUnmanaged> unmanaged(std::vector<T>& v) {
-    return {v.data(), v.size()};
+    return Kokkos::View<T*, MemorySpace, Kokkos::MemoryUnmanaged>(v.data(), v.size());
   }
   static void check_product(const char* function, std::size_t x_size, std::size_t y_size,
                             Index x_expected, Index y_expected) {
