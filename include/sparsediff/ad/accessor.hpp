@@ -19,6 +19,7 @@
 /// j's color — so the kernel never sees how it is being differentiated.
 /// An accessor is a small value type, cheap to copy into a Kokkos kernel.
 
+#include "sparsediff/ad/dual.hpp"
 #include "sparsediff/core/config.hpp"
 
 namespace sparsediff {
@@ -36,6 +37,48 @@ class Accessor {
 
  private:
   const T* values_;
+  Index size_;
+};
+
+/// Dual numbers: x(j) is a dual with value x_j and tangent lanes seeded in
+/// one of two ways, chosen at construction:
+///  - by color (compressed Jacobian): lane `color[j] - first_color` is 1 when
+///    it falls in [0, N), all other lanes 0;
+///  - by direction (Jacobian-vector product): lane 0 is direction[j].
+template <class V, int N>
+class Accessor<Dual<V, N>> {
+ public:
+  using value_type = Dual<V, N>;
+
+  /// Color seeding: the lanes of this evaluation are colors
+  /// [first_color, first_color + N).
+  KOKKOS_INLINE_FUNCTION Accessor(const V* values, Index size, const Index* color,
+                                  Index first_color)
+      : values_(values), color_(color), direction_(nullptr), first_color_(first_color),
+        size_(size) {}
+
+  /// Direction seeding: lane 0 carries direction[j] (a JVP).
+  KOKKOS_INLINE_FUNCTION Accessor(const V* values, Index size, const V* direction)
+      : values_(values), color_(nullptr), direction_(direction), first_color_(0), size_(size) {}
+
+  KOKKOS_INLINE_FUNCTION value_type operator()(Index j) const {
+    value_type x(values_[j]);
+    if (direction_ != nullptr) {
+      x.d[0] = direction_[j];
+    } else {
+      const Index lane = color_[j] - first_color_;
+      if (lane >= 0 && lane < N) x.d[lane] = V(1);
+    }
+    return x;
+  }
+  KOKKOS_INLINE_FUNCTION value_type operator[](Index j) const { return (*this)(j); }
+  KOKKOS_INLINE_FUNCTION Index size() const { return size_; }
+
+ private:
+  const V* values_;
+  const Index* color_;
+  const V* direction_;
+  Index first_color_;
   Index size_;
 };
 

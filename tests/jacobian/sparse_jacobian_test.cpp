@@ -1,0 +1,192 @@
+#include "sparsediff/jacobian/sparse_jacobian.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "examples/common/pde_residuals.hpp"
+#include "sparsediff/coloring/verify.hpp"
+#include "tests/common/random_functions.hpp"
+
+namespace sparsediff {
+namespace {
+
+using problems::Bratu2d;
+using problems::Brusselator2d;
+using problems::WholeVector;
+
+std::vector<double> random_vector(Index n, unsigned seed, double lo = -1, double hi = 1) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> u(lo, hi);
+  std::vector<double> x(n);
+  for (auto& v : x) v = u(rng);
+  return x;
+}
+
+// Every value of `got` equals the reference matrix entry (and the patterns agree).
+void expect_same_matrix(const CsrMatrix<double>& got, const CsrMatrix<double>& reference,
+                        double tolerance) {
+  ASSERT_EQ(got.rows(), reference.rows());
+  ASSERT_EQ(got.cols(), reference.cols());
+  const auto a = got.to_dense(), b = reference.to_dense();
+  for (std::size_t k = 0; k < a.size(); ++k)
+    ASSERT_NEAR(a[k], b[k], tolerance * std::max(1.0, std::abs(b[k]))) << "dense entry " << k;
+}
+
+const int lane_widths[] = {0, 1, 2, 4, 8, 16};
+
+TEST(SparseJacobian, BratuMatchesAnalyticForEveryLaneWidthAndKind) {
+  const Bratu2d bratu{7};
+  const auto u = bratu.initial_guess();
+  const auto reference = bratu.analytic_jacobian(u);
+  for (int width : lane_widths) {
+    JacobianOptions options;
+    options.lane_width = width;
+    SparseJacobian rows(bratu, bratu.size(), bratu.size(), options);
+    EXPECT_EQ(rows.pattern(), reference.pattern());
+    verify(rows.pattern(), rows.coloring());
+    expect_same_matrix(rows.evaluate(u), reference, 1e-13);
+
+    WholeVector<Bratu2d> whole{bratu, bratu.size(), bratu.size()};
+    SparseJacobian vec(whole, bratu.size(), bratu.size(), options);
+    EXPECT_EQ(vec.pattern(), reference.pattern());
+    expect_same_matrix(vec.evaluate(u), reference, 1e-13);
+  }
+}
+
+TEST(SparseJacobian, BrusselatorMatchesAnalytic) {
+  for (Index N : {3, 6}) {
+    const Brusselator2d bruss{N};
+    const auto u = bruss.initial_guess();
+    const auto reference = bruss.analytic_jacobian(u);
+    SparseJacobian rows(bruss, bruss.size(), bruss.size());
+    EXPECT_EQ(rows.pattern(), reference.pattern());
+    verify(rows.pattern(), rows.coloring());
+    expect_same_matrix(rows.evaluate(u), reference, 1e-12);
+    WholeVector<Brusselator2d> whole{bruss, bruss.size(), bruss.size()};
+    SparseJacobian vec(whole, bruss.size(), bruss.size());
+    expect_same_matrix(vec.evaluate(u), reference, 1e-12);
+  }
+}
+
+TEST(SparseJacobian, ValueComesWithTheJacobian) {
+  const Bratu2d bratu{5};
+  const auto u = bratu.initial_guess();
+  SparseJacobian jac(bratu, bratu.size(), bratu.size());
+  CsrMatrix<double> J(jac.pattern());
+  std::vector<double> f;
+  jac.evaluate(u, J, f);
+  const auto plain = jac.value(u);
+  ASSERT_EQ(f.size(), plain.size());
+  for (std::size_t i = 0; i < f.size(); ++i) EXPECT_DOUBLE_EQ(f[i], plain[i]);
+}
+
+struct Case {
+  Index m, n, max_per_row;
+  bool dense_row;
+};
+
+TEST(SparseJacobian, RandomFunctionsMatchFiniteDifferencesForAllOrderingsAndBackends) {
+  const Case cases[] = {{20, 20, 4, false}, {15, 30, 6, false}, {30, 12, 3, true},
+                        {1, 1, 1, false},   {8, 1, 1, false},   {1, 9, 9, false}};
+  const Ordering orderings[] = {Ordering::natural,          Ordering::largest_first,
+                                Ordering::smallest_last,    Ordering::incidence_degree,
+                                Ordering::dynamic_largest_first, Ordering::random};
+  unsigned seed = 1;
+  for (const Case& c : cases) {
+    const auto f = test::RandomSparseFunction::make(c.m, c.n, c.max_per_row, seed++, c.dense_row);
+    const auto x = random_vector(c.n, seed++);
+    const auto fd = test::finite_difference_jacobian(f, c.m, x);
+    for (auto backend : {ColoringBackend::native, ColoringBackend::colpack})
+      for (auto ordering : orderings)
+        for (int width : {0, 1, 16}) {
+          JacobianOptions options;
+          options.coloring.backend = backend;
+          options.coloring.ordering = ordering;
+          options.lane_width = width;
+          SparseJacobian rows(f, c.m, c.n, options);
+          ASSERT_EQ(rows.pattern(), f.pattern());
+          verify(rows.pattern(), rows.coloring());
+          const auto J = rows.evaluate(x).to_dense();
+          for (std::size_t k = 0; k < J.size(); ++k)
+            ASSERT_NEAR(J[k], fd[k], 1e-7 * std::max(1.0, std::abs(fd[k])))
+                << "m=" << c.m << " n=" << c.n << " entry " << k;
+
+          WholeVector<test::RandomSparseFunction> whole{f, c.m, c.n};
+          SparseJacobian vec(whole, c.m, c.n, options);
+          ASSERT_EQ(vec.pattern(), f.pattern());
+          const auto Jv = vec.evaluate(x).to_dense();
+          for (std::size_t k = 0; k < J.size(); ++k) ASSERT_EQ(Jv[k], J[k]) << "entry " << k;
+        }
+  }
+}
+
+TEST(SparseJacobian, JvpMatchesJacobianTimesVector) {
+  const auto f = test::RandomSparseFunction::make(25, 18, 5, 77);
+  const auto x = random_vector(18, 3), v = random_vector(18, 4);
+  SparseJacobian jac(f, 25, 18);
+  const auto J = jac.evaluate(x);
+  const auto expected = J.multiply(v);
+  const auto got = jac.jvp(x, v);
+  const auto free_function = jvp(f, 25, x, v);
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    EXPECT_NEAR(got[i], expected[i], 1e-13 * std::max(1.0, std::abs(expected[i])));
+    EXPECT_EQ(free_function[i], got[i]);
+  }
+  EXPECT_LT(jac.check(x), 1e-13);
+}
+
+// A function whose sparsity depends on a switch: detection with the switch
+// off, evaluation with it on, is a stale pattern that check() must reveal.
+struct Switchable {
+  const bool* coupled;
+  template <class T>
+  T operator()(int i, Accessor<T> x) const {
+    T r = x(i) * x(i);
+    if (*coupled && i > 0) r += 3.0 * x(i - 1);
+    return r;
+  }
+};
+
+TEST(SparseJacobian, CheckCatchesAStalePattern) {
+  bool coupled = false;
+  SparseJacobian jac(Switchable{&coupled}, 6, 6);
+  const auto x = random_vector(6, 9);
+  EXPECT_LT(jac.check(x), 1e-14);
+  coupled = true;
+  EXPECT_GT(jac.check(x), 0.1);
+}
+
+TEST(SparseJacobian, KnownPatternIsUsedAsGiven) {
+  const Bratu2d bratu{4};
+  const auto u = bratu.initial_guess();
+  const auto reference = bratu.analytic_jacobian(u);
+  SparseJacobian jac(bratu, reference.pattern());
+  EXPECT_EQ(jac.setup_times().detection, 0.0);
+  expect_same_matrix(jac.evaluate(u), reference, 1e-13);
+}
+
+TEST(SparseJacobian, BadInputIsRefused) {
+  const Bratu2d bratu{3};
+  SparseJacobian jac(bratu, bratu.size(), bratu.size());
+  EXPECT_THROW(jac.evaluate(std::vector<double>(5)), DimensionMismatch);
+  auto u = bratu.initial_guess();
+  u[4] = std::nan("");
+  try {
+    jac.evaluate(u);
+    FAIL() << "non-finite input accepted";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("x[4]"), std::string::npos) << e.what();
+  }
+  CsrMatrix<double> wrong(Pattern::identity(9));
+  EXPECT_THROW(jac.evaluate(bratu.initial_guess(), wrong), DimensionMismatch);
+  JacobianOptions row_coloring;
+  row_coloring.coloring.kind = ColoringKind::row;
+  EXPECT_THROW(SparseJacobian(bratu, bratu.size(), bratu.size(), row_coloring), NotSupported);
+  JacobianOptions bad_width;
+  bad_width.lane_width = 3;
+  EXPECT_THROW(SparseJacobian(bratu, bratu.size(), bratu.size(), bad_width), InvalidArgument);
+}
+
+}  // namespace
+}  // namespace sparsediff
