@@ -1,0 +1,22 @@
+#pragma once
+// Wall-clock timing helpers for the examples: the median of repeated runs.
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
+namespace sparsediff::examples {
+
+/// Median wall time in seconds of `repeats` runs of fn().
+template <class Fn>
+double median_seconds(int repeats, Fn&& fn) {
+  std::vector<double> t;
+  for (int r = 0; r < repeats; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    fn();
+    t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::nth_element(t.begin(), t.begin() + t.size() / 2, t.end());
+  return t[t.size() / 2];
+}
+
+}  // namespace sparsediff::examples
