@@ -37,7 +37,7 @@ struct Bratu2d {
   }
 
   std::vector<double> initial_guess() const {
-    std::vector<double> u(std::size_t(size()));
+    std::vector<double> u(static_cast<std::size_t>(size()));
     const double h = 1.0 / (N + 1);
     for (Index j = 0; j < N; ++j)
       for (Index i = 0; i < N; ++i) {
@@ -88,7 +88,7 @@ struct Brusselator2d {
   }
 
   std::vector<double> initial_guess() const {
-    std::vector<double> u(std::size_t(size()));
+    std::vector<double> u(static_cast<std::size_t>(size()));
     const Index nn = N * N;
     for (Index j = 0; j < N; ++j)
       for (Index i = 0; i < N; ++i) {
@@ -159,7 +159,7 @@ struct NonlinearDiffusion3d {
   }
 
   std::vector<double> initial_guess() const {
-    std::vector<double> u(std::size_t(size()));
+    std::vector<double> u(static_cast<std::size_t>(size()));
     const double h = 1.0 / (N + 1), pi = 3.14159265358979323846;
     for (Index k = 0; k < size(); ++k) {
       const Index i = k % N, j = (k / N) % N, l = k / (N * N);

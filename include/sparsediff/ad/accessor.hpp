@@ -44,7 +44,9 @@ class Accessor {
 /// one of two ways, chosen at construction:
 ///  - by color (compressed Jacobian): lane `color[j] - first_color` is 1 when
 ///    it falls in [0, N), all other lanes 0;
-///  - by direction (Jacobian-vector product): lane 0 is direction[j].
+///  - by direction (Jacobian-vector product): lane 0 is direction[j];
+/// or, third, x(j) returns stored duals (a row kernel applied to a vector of
+/// duals, e.g. from a whole-vector function).
 template <class V, int N>
 class Accessor<Dual<V, N>> {
  public:
@@ -54,14 +56,21 @@ class Accessor<Dual<V, N>> {
   /// [first_color, first_color + N).
   KOKKOS_INLINE_FUNCTION Accessor(const V* values, Index size, const Index* color,
                                   Index first_color)
-      : values_(values), color_(color), direction_(nullptr), first_color_(first_color),
-        size_(size) {}
+      : values_(values), color_(color), direction_(nullptr), duals_(nullptr),
+        first_color_(first_color), size_(size) {}
 
   /// Direction seeding: lane 0 carries direction[j] (a JVP).
   KOKKOS_INLINE_FUNCTION Accessor(const V* values, Index size, const V* direction)
-      : values_(values), color_(nullptr), direction_(direction), first_color_(0), size_(size) {}
+      : values_(values), color_(nullptr), direction_(direction), duals_(nullptr), first_color_(0),
+        size_(size) {}
+
+  /// Stored duals: x(j) = duals[j].
+  KOKKOS_INLINE_FUNCTION Accessor(const value_type* duals, Index size)
+      : values_(nullptr), color_(nullptr), direction_(nullptr), duals_(duals), first_color_(0),
+        size_(size) {}
 
   KOKKOS_INLINE_FUNCTION value_type operator()(Index j) const {
+    if (duals_ != nullptr) return duals_[j];
     value_type x(values_[j]);
     if (direction_ != nullptr) {
       x.d[0] = direction_[j];
@@ -78,6 +87,7 @@ class Accessor<Dual<V, N>> {
   const V* values_;
   const Index* color_;
   const V* direction_;
+  const value_type* duals_;
   Index first_color_;
   Index size_;
 };

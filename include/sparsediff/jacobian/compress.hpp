@@ -125,7 +125,7 @@ struct RowKernelValue {
 /// concurrently on the host, worker w taking chunks w, w + slots, ... with
 /// slot w (so each slot's buffers are used by one thread at a time). The
 /// first exception thrown by a body is rethrown after all workers end.
-template <class Body>
+template <class ExecutionSpace, class Body>
 void for_each_chunk(Index chunks, int slots, Body&& body) {
   if (chunks <= 1 || slots <= 1) {
     for (Index c = 0; c < chunks; ++c) body(c, 0);
@@ -134,7 +134,7 @@ void for_each_chunk(Index chunks, int slots, Body&& body) {
   std::exception_ptr failure;
   std::mutex failure_mutex;
   Kokkos::parallel_for(
-      "sparsediff::whole_vector_chunks", Kokkos::RangePolicy<DefaultHostExecutionSpace>(0, slots),
+      "sparsediff::whole_vector_chunks", Kokkos::RangePolicy<ExecutionSpace>(0, slots),
       [&](const int worker) {
         try {
           for (Index c = worker; c < chunks; c += slots) body(c, worker);

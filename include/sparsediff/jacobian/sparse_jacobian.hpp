@@ -65,7 +65,10 @@ struct JacobianSetupTimes {
 
 /// The sparse Jacobian of `F` (m outputs, n inputs); see the file comment.
 /// @tparam F a whole-vector function or a row kernel (`FunctionKind`).
-template <class F>
+/// @tparam ExecutionSpace host execution space of the kernels (rows of a row
+///         kernel, chunks of a whole-vector function), e.g. Kokkos::Serial
+///         to run single-threaded.
+template <class F, class ExecutionSpace = DefaultHostExecutionSpace>
 class SparseJacobian {
  public:
   static constexpr FunctionKind kind = detail::function_kind<F>();
@@ -77,7 +80,7 @@ class SparseJacobian {
     SPARSEDIFF_REQUIRE(m >= 0 && n >= 0, InvalidArgument, "negative size " << m << " x " << n);
     const auto start = std::chrono::steady_clock::now();
     if constexpr (kind == FunctionKind::row_kernel)
-      pattern_ = detect_row_pattern(f_, m, n);
+      pattern_ = detect_row_pattern(ExecutionSpace(), f_, m, n);
     else
       pattern_ = detect_jacobian_pattern(f_, m, n);
     times_.detection = seconds_since(start);
@@ -130,7 +133,7 @@ class SparseJacobian {
     y.resize(static_cast<std::size_t>(rows()));
     if constexpr (kind == FunctionKind::row_kernel) {
       Kokkos::parallel_for("sparsediff::SparseJacobian::value",
-                           Kokkos::RangePolicy<DefaultHostExecutionSpace>(0, rows()),
+                           Kokkos::RangePolicy<ExecutionSpace>(0, rows()),
                            detail::RowKernelValue<F>{f_, x.data(), cols(), y.data()});
       Kokkos::fence();
     } else {
@@ -146,7 +149,7 @@ class SparseJacobian {
     std::vector<double> jv(static_cast<std::size_t>(rows()));
     if constexpr (kind == FunctionKind::row_kernel) {
       Kokkos::parallel_for(
-          "sparsediff::SparseJacobian::jvp", Kokkos::RangePolicy<DefaultHostExecutionSpace>(0, rows()),
+          "sparsediff::SparseJacobian::jvp", Kokkos::RangePolicy<ExecutionSpace>(0, rows()),
           detail::RowKernelJvp<F>{f_, x.data(), v.data(), cols(), jv.data(), nullptr});
       Kokkos::fence();
     } else {
@@ -201,7 +204,7 @@ class SparseJacobian {
     seed_ = Seed(pattern_, coloring_.colors, options_.lane_width);
     if constexpr (kind == FunctionKind::whole_vector) {
       // One pair of dual buffers (x: n, y: m) per thread that may run a chunk.
-      const int threads = DefaultHostExecutionSpace().concurrency();
+      const int threads = ExecutionSpace().concurrency();
       slots_ = options_.parallel_chunks ? std::max(1, std::min<int>(threads, seed_.num_chunks)) : 1;
       const std::size_t per_slot = (std::size_t(rows()) + std::size_t(cols())) *
                                    std::size_t(seed_.lane_width + 1);
@@ -274,7 +277,7 @@ class SparseJacobian {
                                                  values,
                                                  y};
     Kokkos::parallel_for("sparsediff::SparseJacobian::evaluate",
-                         Kokkos::RangePolicy<DefaultHostExecutionSpace>(0, rows()), kernel);
+                         Kokkos::RangePolicy<ExecutionSpace>(0, rows()), kernel);
     Kokkos::fence();
   }
 
@@ -288,7 +291,7 @@ class SparseJacobian {
     const Index* ptr = pattern_.row_ptr().data();
     const Index* gather = seed_.compressed_index.data();
     double* buffers = buffers_.data();
-    detail::for_each_chunk(chunks, slots_, [&](Index chunk, int slot) {
+    detail::for_each_chunk<ExecutionSpace>(chunks, slots_, [&](Index chunk, int slot) {
       D* xd = reinterpret_cast<D*>(buffers + per_slot * std::size_t(slot));
       D* yd = xd + n;
       const Index first = chunk * W;

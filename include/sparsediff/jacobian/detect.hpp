@@ -1,0 +1,201 @@
+#pragma once
+/// @file
+/// Jacobian sparsity detection: the `Pattern` of J = ∂f/∂x found by running
+/// the user's templated function once with tracer scalars (ad/tracer.hpp).
+///
+/// Two kinds of user function are supported:
+///
+///  (a) whole vector: `template <class T> void operator()(const T* x, T* y) const`
+///      computing m outputs from n inputs. `detect_jacobian_pattern` calls it
+///      once with x_j = the tracer {j} and y_i = constant tracers; the set y_i
+///      ends with is row i. An output the function never writes stays constant
+///      and gives an empty row.
+///  (b) row kernel: `template <class T> T operator()(int i, Accessor<T> x) const`
+///      returning output i. `detect_row_pattern` traces each row on its own,
+///      with an accessor that makes the tracer of x_j when the kernel reads it,
+///      so nothing of size n is stored per input; rows run in parallel on a
+///      host execution space.
+///
+/// Both assemble the CSR arrays directly from the sorted sets (no COO sort).
+/// The result is global — valid for every x — as long as the function does
+/// not branch on values; see ad/tracer.hpp for what comparisons return.
+///
+/// Cost: one traced evaluation, each operation a merge of two short sorted
+/// arrays (a few ns for stencil-sized sets), plus O(m + nnz) assembly.
+
+#include <algorithm>
+#include <cstdint>
+#include <exception>
+#include <limits>
+#include <utility>
+#include <vector>
+
+#include "sparsediff/ad/accessor.hpp"
+#include "sparsediff/ad/tracer.hpp"
+#include "sparsediff/core/config.hpp"
+#include "sparsediff/core/error.hpp"
+#include "sparsediff/sparse/pattern.hpp"
+
+namespace sparsediff {
+
+namespace detail {
+
+inline void check_detection_sizes(const char* function, Index m, Index n) {
+  if (m < 0 || n < 0)
+    raise<InvalidArgument>(function, "negative size: m = " + std::to_string(m) +
+                                         " outputs, n = " + std::to_string(n) + " inputs");
+}
+
+inline void check_nnz_fits(const char* function, std::int64_t nnz) {
+  if (nnz > std::int64_t(std::numeric_limits<Index>::max()))
+    raise<InvalidArgument>(function, "the pattern has " + std::to_string(nnz) +
+                                         " entries, more than the index type can count");
+}
+
+}  // namespace detail
+
+/// The Jacobian pattern of a whole-vector function y = f(x), f: R^n -> R^m.
+///
+/// @param f  callable with `template <class T> void operator()(const T* x, T* y) const`,
+///           reading x[0, n) and writing y[0, m). Outputs it does not write
+///           give empty rows. It must not branch on values (see ad/tracer.hpp).
+/// @param m  number of outputs (rows), m >= 0.
+/// @param n  number of inputs (columns), n >= 0.
+/// @return the m x n pattern: (i, j) present when y_i depends on x_j.
+/// @throws InvalidArgument when m or n is negative, or the pattern has more
+///         than 2^31 - 1 entries; whatever f throws propagates.
+///
+/// Complexity: one evaluation of f with tracers (each operation linear in the
+/// sizes of its operands' sets) plus O(m + n + nnz). Memory: n + m tracers of
+/// 64 bytes, plus heap storage for sets of more than 15 indices.
+template <class F>
+Pattern detect_jacobian_pattern(const F& f, Index m, Index n) {
+  detail::check_detection_sizes("detect_jacobian_pattern", m, n);
+  std::vector<Tracer> x;
+  x.reserve(std::size_t(n));
+  for (Index j = 0; j < n; ++j) x.push_back(Tracer::input(j));
+  std::vector<Tracer> y(static_cast<std::size_t>(m));
+  f(static_cast<const Tracer*>(x.data()), y.data());
+  x = std::vector<Tracer>();  // free before assembly: x holds n tracers
+
+  std::vector<Index> row_ptr(static_cast<std::size_t>(m) + 1);
+  std::int64_t nnz = 0;
+  row_ptr[0] = 0;
+  for (Index i = 0; i < m; ++i) {
+    nnz += y[i].size();
+    detail::check_nnz_fits("detect_jacobian_pattern", nnz);
+    row_ptr[i + 1] = Index(nnz);
+  }
+  // Room for a padded write (a fixed 15-index copy) past the last row.
+  std::vector<Index> col_idx(static_cast<std::size_t>(nnz) + Tracer::inline_capacity);
+  for (Index i = 0; i < m; ++i) y[i].indices().write_padded(col_idx.data() + row_ptr[i]);
+  col_idx.resize(static_cast<std::size_t>(nnz));
+  y = std::vector<Tracer>();
+  // from_csr re-checks the columns, which catches a tracer made outside this
+  // call (an index >= n) stored into y.
+  return Pattern::from_csr(m, n, std::move(row_ptr), std::move(col_idx));
+}
+
+/// The Jacobian pattern of a function given by a row kernel, output i = r(i, x).
+///
+/// Rows are traced independently, in parallel over blocks of rows on
+/// `space` (a host execution space); the pattern does not depend on the
+/// space or the number of threads.
+///
+/// @param space execution space instance to run on (must be able to access host memory).
+/// @param r  callable with `template <class T> T operator()(int i, Accessor<T> x) const`.
+///           It may read any x(j) with 0 <= j < n, and must not branch on values.
+/// @param m  number of outputs (rows), m >= 0.
+/// @param n  number of inputs (columns), n >= 0.
+/// @return the m x n pattern: (i, j) present when r(i, x) depends on x_j.
+/// @throws InvalidArgument when m or n is negative, when a row reads x(j) with
+///         j outside [0, n) (naming the lowest such row and j), or when the
+///         pattern has more than 2^31 - 1 entries. An exception thrown by r
+///         propagates (the one of the lowest-numbered failing block of rows).
+///
+/// Complexity: m traced row evaluations plus O(m + nnz), spread over the
+/// space's threads. Memory O(m + nnz); nothing of size n.
+template <class ExecutionSpace, class RowKernel>
+Pattern detect_row_pattern(const ExecutionSpace& space, const RowKernel& r, Index m, Index n) {
+  static_assert(Kokkos::is_execution_space<ExecutionSpace>::value,
+                "detect_row_pattern: the first argument must be a Kokkos execution space");
+  static_assert(Kokkos::SpaceAccessibility<ExecutionSpace, Kokkos::HostSpace>::accessible,
+                "detect_row_pattern: tracers are host objects; use a host execution space");
+  detail::check_detection_sizes("detect_row_pattern", m, n);
+
+  // Blocks of consecutive rows, a few per thread for balance; each block
+  // collects its rows' indices in its own buffer, so threads never share
+  // growing storage and the blocks concatenate in row order.
+  const Index threads = Index(space.concurrency());
+  const Index blocks = threads <= 1 ? (m > 0 ? 1 : 0) : std::min<Index>(m, 8 * threads);
+  std::vector<std::vector<Index>> columns(static_cast<std::size_t>(blocks));
+  std::vector<std::exception_ptr> failures(static_cast<std::size_t>(blocks));
+  std::vector<Index> row_ptr(static_cast<std::size_t>(m) + 1, 0);
+  auto block_first_row = [m, blocks](Index b) {
+    return Index(std::int64_t(m) * b / blocks);
+  };
+
+  // A plain host lambda: exceptions must not leave a parallel region, so each
+  // block stores its own and the lowest one is rethrown afterwards.
+  auto trace_block = [&](const Index b) {
+    try {
+      std::vector<Index>& out = columns[b];
+      const Index first = block_first_row(b), last = block_first_row(b + 1);
+      constexpr std::size_t pad = Tracer::inline_capacity;
+      std::size_t used = 0;
+      out.resize(std::size_t(last - first) * 8 + pad);
+      for (Index i = first; i < last; ++i) {
+        const Tracer yi(r(i, Accessor<Tracer>(n, i)));
+        const std::size_t count = std::size_t(yi.size());
+        if (used + std::max(count, pad) > out.size())
+          out.resize(std::max(2 * out.size(), used + count + pad));
+        yi.indices().write_padded(out.data() + used);
+        used += count;
+        row_ptr[std::size_t(i) + 1] = Index(count);
+      }
+      out.resize(used);
+    } catch (...) {
+      failures[b] = std::current_exception();
+    }
+  };
+  if (blocks == 1) {
+    trace_block(0);
+  } else if (blocks > 1) {
+    Kokkos::parallel_for("sparsediff::detect_row_pattern",
+                         Kokkos::RangePolicy<ExecutionSpace>(space, 0, blocks), trace_block);
+    space.fence();
+  }
+  for (const auto& failure : failures)
+    if (failure) std::rethrow_exception(failure);
+
+  std::int64_t nnz = 0;
+  for (Index i = 0; i < m; ++i) {
+    nnz += row_ptr[i + 1];
+    row_ptr[i + 1] = Index(std::min<std::int64_t>(nnz, std::numeric_limits<Index>::max()));
+  }
+  detail::check_nnz_fits("detect_row_pattern", nnz);
+
+  std::vector<Index> col_idx;
+  if (blocks == 1) {
+    col_idx = std::move(columns[0]);
+  } else if (blocks > 1) {
+    col_idx.resize(static_cast<std::size_t>(nnz));
+    Kokkos::parallel_for(
+        "sparsediff::detect_row_pattern::gather", Kokkos::RangePolicy<ExecutionSpace>(space, 0, blocks),
+        [&](const Index b) {
+          std::copy(columns[b].begin(), columns[b].end(),
+                    col_idx.begin() + row_ptr[block_first_row(b)]);
+        });
+    space.fence();
+  }
+  return Pattern::from_csr(m, n, std::move(row_ptr), std::move(col_idx));
+}
+
+/// detect_row_pattern on the default host execution space
+/// (`DefaultHostExecutionSpace`: OpenMP threads when enabled, else serial).
+template <class RowKernel>
+Pattern detect_row_pattern(const RowKernel& r, Index m, Index n) {
+  return detect_row_pattern(DefaultHostExecutionSpace(), r, m, n);
+}
+
+}  // namespace sparsediff
