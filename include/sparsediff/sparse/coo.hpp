@@ -65,7 +65,14 @@ class CooMatrix {
   /// Position in `pattern` of each triplet: where triplet k lands (duplicates
   /// share a position). Gradients flow back through this map: each duplicate
   /// receives the gradient of the summed entry.
+  /// @throws DimensionMismatch when the pattern is not rows() x cols(),
+  ///         InvalidArgument naming the first triplet not in the pattern.
   std::vector<Index> positions_in(const Pattern& pattern) const {
+    // find() does not check its arguments: a smaller pattern would be read
+    // out of bounds.
+    SPARSEDIFF_REQUIRE(pattern.rows() == rows_ && pattern.cols() == cols_, DimensionMismatch,
+                       "pattern is " << pattern.rows() << " x " << pattern.cols()
+                                     << ", matrix is " << rows_ << " x " << cols_);
     std::vector<Index> position(row_.size());
     for (std::size_t k = 0; k < row_.size(); ++k) {
       position[k] = pattern.find(row_[k], col_[k]);

@@ -117,6 +117,11 @@ class BasicPattern {
       SPARSEDIFF_REQUIRE(row_ptr[i] <= row_ptr[i + 1], InvalidArgument,
                          "row_ptr decreases at row " << i << " (" << row_ptr[i] << " > "
                                                      << row_ptr[i + 1] << ")");
+      // Without this a row_ptr that overshoots and comes back down at the end
+      // ({0, 5, 2}) would read col_idx past its end before the decrease shows.
+      SPARSEDIFF_REQUIRE(row_ptr[i + 1] <= row_ptr[rows], InvalidArgument,
+                         "row_ptr[" << i + 1 << "] = " << row_ptr[i + 1]
+                                    << " exceeds row_ptr[rows] = " << row_ptr[rows]);
       for (Index k = row_ptr[i]; k < row_ptr[i + 1]; ++k) {
         const Index j = col_idx[k];
         SPARSEDIFF_REQUIRE(j >= 0 && j < cols, InvalidArgument,
