@@ -398,7 +398,8 @@ std::string blas_info() {
   auto config = reinterpret_cast<ConfigFunction>(dlsym(RTLD_DEFAULT, "openblas_get_config"));
   auto threads = reinterpret_cast<ThreadsFunction>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
   if (config == nullptr) return "reference or unknown BLAS (libblas.so.3)";
-  std::string out = std::string("OpenBLAS ") + config();
+  std::string out = config();  // "OpenBLAS 0.3.21 DYNAMIC_ARCH ... SkylakeX MAX_THREADS=64"
+  if (out.rfind("OpenBLAS", 0) != 0) out = "OpenBLAS " + out;
   if (threads != nullptr) out += " (" + std::to_string(threads()) + " threads)";
   return out;
 }

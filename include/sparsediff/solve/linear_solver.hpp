@@ -99,8 +99,8 @@ struct LinearSolverOptions {
   /// `FactorizationInfo::ordering` reports what ran).
   FillOrdering ordering = FillOrdering::automatic;
   /// The caller's promise that the matrices are symmetric positive definite;
-  /// lets `SolverMethod::automatic` pick CHOLMOD (about twice as fast as LU
-  /// and half the memory). A matrix breaking the promise is reported by
+  /// lets `SolverMethod::automatic` pick CHOLMOD (about half the flops and
+  /// memory of LU). A matrix breaking the promise is reported by
   /// `factorize` (SolverError), not silently mis-solved.
   bool symmetric_positive_definite = false;
   /// Supernodal or simplicial Cholesky (CHOLMOD only).
@@ -141,22 +141,19 @@ struct FactorizationInfo {
   double factor_nnz = 0.0;
   /// Floating-point operations of the factorization (estimate after `analyze`).
   double flops = 0.0;
-  /// Estimate of the reciprocal condition number from the last successful
-  /// factorization (UMFPACK's min|u_kk|/max|u_kk|, CHOLMOD's
-  /// (min l_kk / max l_kk)^2); NaN before the first one.
+  /// Estimate of the reciprocal condition number from the last factorization
+  /// that completed (also one then refused by `min_reciprocal_condition`):
+  /// UMFPACK's min|u_kk|/max|u_kk| after row scaling, CHOLMOD's
+  /// (min l_kk / max l_kk)^2; NaN before the first one.
   double reciprocal_condition = std::numeric_limits<double>::quiet_NaN();
 };
-
-namespace detail {
-class FactorizationBackend;
-}
 
 /// A sparse direct solver for square systems: analyze a `Pattern` once,
 /// factorize any number of matrices over it, solve with A or A^T.
 ///
 /// Typical Newton loop:
 /// @code
-///   LinearSolver solver({SolverMethod::automatic});
+///   LinearSolver solver;                 // UMFPACK unless SPD is promised
 ///   for (...) {
 ///     solver.compute(jacobian);          // analyzes on the first call only
 ///     auto dx = solver.solve(residual);  // J dx = r
@@ -180,7 +177,7 @@ class LinearSolver {
   /// @throws NotSupported for CHOLMOD with the COLAMD ordering.
   explicit LinearSolver(LinearSolverOptions options = {});
   /// Analyzes `pattern` right away (see `analyze`).
-  LinearSolver(const Pattern& pattern, LinearSolverOptions options = {});
+  explicit LinearSolver(const Pattern& pattern, LinearSolverOptions options = {});
   ~LinearSolver();
   LinearSolver(LinearSolver&&) noexcept;
   LinearSolver& operator=(LinearSolver&&) noexcept;
