@@ -67,30 +67,31 @@ inline void check_nnz_fits(const char* function, std::int64_t nnz) {
 ///
 /// Complexity: one evaluation of f with tracers (each operation linear in the
 /// sizes of its operands' sets) plus O(m + n + nnz). Memory: n + m tracers of
-/// 64 bytes, plus heap storage for sets of more than 15 indices.
+/// 16 bytes, plus an arena holding every set of two or more inputs f forms
+/// (freed on return).
 template <class F>
 Pattern detect_jacobian_pattern(const F& f, Index m, Index n) {
   detail::check_detection_sizes("detect_jacobian_pattern", m, n);
-  std::vector<Tracer> x;
-  x.reserve(std::size_t(n));
-  for (Index j = 0; j < n; ++j) x.push_back(Tracer::input(j));
+  // The unions made while f runs live in this call's arena, freed on return.
+  detail::ScopedTracerArena arena;
+  std::vector<Tracer> x(static_cast<std::size_t>(n));
+  for (Index j = 0; j < n; ++j) x[std::size_t(j)] = Tracer::input(j);
   std::vector<Tracer> y(static_cast<std::size_t>(m));
   f(static_cast<const Tracer*>(x.data()), y.data());
-  x = std::vector<Tracer>();  // free before assembly: x holds n tracers
 
   std::vector<Index> row_ptr(static_cast<std::size_t>(m) + 1);
   std::int64_t nnz = 0;
   row_ptr[0] = 0;
   for (Index i = 0; i < m; ++i) {
-    nnz += y[i].size();
+    nnz += y[std::size_t(i)].size();
     detail::check_nnz_fits("detect_jacobian_pattern", nnz);
-    row_ptr[i + 1] = Index(nnz);
+    row_ptr[std::size_t(i) + 1] = Index(nnz);
   }
-  // Room for a padded write (a fixed 15-index copy) past the last row.
-  std::vector<Index> col_idx(static_cast<std::size_t>(nnz) + Tracer::inline_capacity);
-  for (Index i = 0; i < m; ++i) y[i].indices().write_padded(col_idx.data() + row_ptr[i]);
-  col_idx.resize(static_cast<std::size_t>(nnz));
-  y = std::vector<Tracer>();
+  std::vector<Index> col_idx(static_cast<std::size_t>(nnz));
+  for (Index i = 0; i < m; ++i) {
+    const Tracer& yi = y[std::size_t(i)];
+    std::copy(yi.begin(), yi.end(), col_idx.begin() + row_ptr[std::size_t(i)]);
+  }
   // from_csr re-checks the columns, which catches a tracer made outside this
   // call (an index >= n) stored into y.
   return Pattern::from_csr(m, n, std::move(row_ptr), std::move(col_idx));
@@ -131,27 +132,29 @@ Pattern detect_row_pattern(const ExecutionSpace& space, const RowKernel& r, Inde
   std::vector<std::vector<Index>> columns(static_cast<std::size_t>(blocks));
   std::vector<std::exception_ptr> failures(static_cast<std::size_t>(blocks));
   std::vector<Index> row_ptr(static_cast<std::size_t>(m) + 1, 0);
-  auto block_first_row = [m, blocks](Index b) {
-    return Index(std::int64_t(m) * b / blocks);
-  };
+  auto block_first_row = [m, blocks](Index b) { return Index(std::int64_t(m) * b / blocks); };
 
   // A plain host lambda: exceptions must not leave a parallel region, so each
   // block stores its own and the lowest one is rethrown afterwards.
   auto trace_block = [&](const Index b) {
     try {
-      std::vector<Index>& out = columns[b];
+      // This thread's unions go to the block's arena, reset after every row:
+      // a row's temporaries are dead once its indices are copied out.
+      detail::ScopedTracerArena arena;
+      std::vector<Index>& out = columns[std::size_t(b)];
       const Index first = block_first_row(b), last = block_first_row(b + 1);
-      constexpr std::size_t pad = Tracer::inline_capacity;
       std::size_t used = 0;
-      out.resize(std::size_t(last - first) * 8 + pad);
+      out.resize(std::size_t(last - first) * 4 + 16);
       for (Index i = first; i < last; ++i) {
         const Tracer yi(r(i, Accessor<Tracer>(n, i)));
         const std::size_t count = std::size_t(yi.size());
-        if (used + std::max(count, pad) > out.size())
-          out.resize(std::max(2 * out.size(), used + count + pad));
-        yi.indices().write_padded(out.data() + used);
+        if (used + count > out.size()) out.resize(std::max(2 * out.size(), used + count));
+        const Index* source = yi.begin();
+        Index* dest = out.data() + used;
+        for (std::size_t k = 0; k < count; ++k) dest[k] = source[k];
         used += count;
         row_ptr[std::size_t(i) + 1] = Index(count);
+        arena.arena().reset();
       }
       out.resize(used);
     } catch (...) {
@@ -180,12 +183,11 @@ Pattern detect_row_pattern(const ExecutionSpace& space, const RowKernel& r, Inde
     col_idx = std::move(columns[0]);
   } else if (blocks > 1) {
     col_idx.resize(static_cast<std::size_t>(nnz));
-    Kokkos::parallel_for(
-        "sparsediff::detect_row_pattern::gather", Kokkos::RangePolicy<ExecutionSpace>(space, 0, blocks),
-        [&](const Index b) {
-          std::copy(columns[b].begin(), columns[b].end(),
-                    col_idx.begin() + row_ptr[block_first_row(b)]);
-        });
+    Kokkos::parallel_for("sparsediff::detect_row_pattern::gather",
+                         Kokkos::RangePolicy<ExecutionSpace>(space, 0, blocks), [&](const Index b) {
+                           std::copy(columns[b].begin(), columns[b].end(),
+                                     col_idx.begin() + row_ptr[block_first_row(b)]);
+                         });
     space.fence();
   }
   return Pattern::from_csr(m, n, std::move(row_ptr), std::move(col_idx));
