@@ -29,7 +29,7 @@
 /// and checked by tests/ad/dual_test.cpp):
 /// - Structural zeros stay zero: where an elemental derivative f'(val) is
 ///   infinite or NaN (sqrt, cbrt at 0; log at 0; asin, acos, atanh at +-1;
-///   pow at 0 with exponent < 1; overflow), lanes whose incoming tangent is
+///   pow at 0 with exponent < 1; c / x at 0; overflow), lanes whose incoming tangent is
 ///   exactly zero stay exactly zero, and only the lanes that move become
 ///   +-inf or NaN. A singularity in one variable thus never poisons the
 ///   derivatives with respect to the others, which matters for compressed
@@ -45,7 +45,8 @@
 ///   where x^y == 0 (the limit for x -> 0+, y > 0).
 /// - floor, ceil, round, trunc: derivative 0 (lanes exactly zero).
 /// - atan2 at (0, 0): 0/0, i.e. NaN in the lanes that move.
-/// - + - * / follow IEEE arithmetic without special cases.
+/// - + - * / between two duals follow IEEE arithmetic without special cases;
+///   x / c scales the lanes by the reciprocal 1/c (the value is exactly x / c).
 /// Comparisons and isfinite/isnan/isinf look at the value only.
 
 #include <Kokkos_Core.hpp>
