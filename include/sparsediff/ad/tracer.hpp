@@ -39,11 +39,15 @@
 ///
 /// Cost. A tracer is a trivially copyable 16-byte value — one index inline,
 /// larger sets as a pointer to an immutable sorted array in a per-thread
-/// arena (detail/tracer_arena.hpp) — so copies are free and no operation
-/// calls malloc. A union of stencil-sized sets is a merge of two short
-/// arrays; a union that adds indices beyond the largest of the newest set
-/// extends it in place, so accumulating a dense row `s += x[j]` in
-/// increasing j is O(1) per term.
+/// arena (detail/tracer_arena.hpp) — so copies are free and operations only
+/// bump a pointer (the arena takes a new chunk now and then). A union of
+/// stencil-sized sets is a merge of two short arrays into the arena; a union
+/// adding indices beyond the largest of the newest array extends it in
+/// place, so accumulating a dense row `s += x[j]` in increasing j is O(1)
+/// per term (in any other order each term costs a merge, O(|s|)). Arrays
+/// are freed when the detection call returns (row kernels: after each row),
+/// so a whole-vector function holds every set of two or more indices it
+/// forms until then.
 ///
 /// Lifetime. Tracers made inside a detection call are valid until it
 /// returns (a row kernel's, until its row is finished); do not keep them.

@@ -74,8 +74,9 @@ Pattern detect_jacobian_pattern(const F& f, Index m, Index n) {
   detail::check_detection_sizes("detect_jacobian_pattern", m, n);
   // The unions made while f runs live in this call's arena, freed on return.
   detail::ScopedTracerArena arena;
-  std::vector<Tracer> x(static_cast<std::size_t>(n));
-  for (Index j = 0; j < n; ++j) x[std::size_t(j)] = Tracer::input(j);
+  std::vector<Tracer> x;
+  x.reserve(static_cast<std::size_t>(n));
+  for (Index j = 0; j < n; ++j) x.push_back(Tracer::input(j));
   std::vector<Tracer> y(static_cast<std::size_t>(m));
   f(static_cast<const Tracer*>(x.data()), y.data());
 
@@ -87,11 +88,9 @@ Pattern detect_jacobian_pattern(const F& f, Index m, Index n) {
     detail::check_nnz_fits("detect_jacobian_pattern", nnz);
     row_ptr[std::size_t(i) + 1] = Index(nnz);
   }
-  std::vector<Index> col_idx(static_cast<std::size_t>(nnz));
-  for (Index i = 0; i < m; ++i) {
-    const Tracer& yi = y[std::size_t(i)];
-    std::copy(yi.begin(), yi.end(), col_idx.begin() + row_ptr[std::size_t(i)]);
-  }
+  std::vector<Index> col_idx;
+  col_idx.reserve(static_cast<std::size_t>(nnz));
+  for (const Tracer& yi : y) col_idx.insert(col_idx.end(), yi.begin(), yi.end());
   // from_csr re-checks the columns, which catches a tracer made outside this
   // call (an index >= n) stored into y.
   return Pattern::from_csr(m, n, std::move(row_ptr), std::move(col_idx));
@@ -143,20 +142,14 @@ Pattern detect_row_pattern(const ExecutionSpace& space, const RowKernel& r, Inde
       detail::ScopedTracerArena arena;
       std::vector<Index>& out = columns[std::size_t(b)];
       const Index first = block_first_row(b), last = block_first_row(b + 1);
-      std::size_t used = 0;
-      out.resize(std::size_t(last - first) * 4 + 16);
+      // Reserved, not resized: untouched capacity costs no page faults.
+      out.reserve(std::size_t(last - first) * 8);
       for (Index i = first; i < last; ++i) {
         const Tracer yi(r(i, Accessor<Tracer>(n, i)));
-        const std::size_t count = std::size_t(yi.size());
-        if (used + count > out.size()) out.resize(std::max(2 * out.size(), used + count));
-        const Index* source = yi.begin();
-        Index* dest = out.data() + used;
-        for (std::size_t k = 0; k < count; ++k) dest[k] = source[k];
-        used += count;
-        row_ptr[std::size_t(i) + 1] = Index(count);
+        for (const Index j : yi) out.push_back(j);
+        row_ptr[std::size_t(i) + 1] = yi.size();
         arena.arena().reset();
       }
-      out.resize(used);
     } catch (...) {
       failures[b] = std::current_exception();
     }
