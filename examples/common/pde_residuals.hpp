@@ -15,10 +15,14 @@
 namespace sparsediff::problems {
 
 /// 2-D Bratu: F_k = (4u_k - sum of neighbours)/h^2 - lambda exp(u_k), zero
-/// Dirichlet boundary, k = i + N j.
+/// Dirichlet boundary, k = i + N j. With `minpack_scaling` the residual is
+/// multiplied by h^2 (as MINPACK-2's dsfi scales it): same root, same Newton
+/// steps, but rounding errors of size eps |u| instead of eps |u| / h^2, so
+/// ||F|| can go below 1e-10 at N = 1000 (unscaled it stalls near 1e-7).
 struct Bratu2d {
   Index N = 0;
   double lambda = 6.0;
+  bool minpack_scaling = false;
 
   Index size() const { return N * N; }
 
@@ -33,6 +37,7 @@ struct Bratu2d {
     if (i < N - 1) lap -= u(k + 1);
     if (j > 0) lap -= u(k - N);
     if (j < N - 1) lap -= u(k + N);
+    if (minpack_scaling) return lap - (lambda / inv_h2) * exp(uk);
     return inv_h2 * lap - lambda * exp(uk);
   }
 
@@ -51,7 +56,9 @@ struct Bratu2d {
   /// The Jacobian by hand: 4/h^2 - lambda e^u on the diagonal, -1/h^2 off it.
   CsrMatrix<double> analytic_jacobian(const std::vector<double>& u) const {
     CooMatrix<double> j_coo(size(), size());
-    const double inv_h2 = double(N + 1) * double(N + 1);
+    const double inv_h2 = minpack_scaling ? 1.0 : double(N + 1) * double(N + 1);
+    const double lambda = minpack_scaling ? this->lambda / (double(N + 1) * double(N + 1))
+                                          : this->lambda;
     for (Index k = 0; k < size(); ++k) {
       const Index i = k % N, j = k / N;
       j_coo.add(k, k, 4 * inv_h2 - lambda * std::exp(u[k]));
