@@ -1,0 +1,385 @@
+#pragma once
+/// @file
+/// Hessian-vector products H(x) v of a scalar objective, by forward-over-reverse.
+///
+/// Pearlmutter's method (Neural Computation 6, 1994; Griewank & Walther,
+/// *Evaluating Derivatives*, 2nd ed., §5.4): record the objective on
+/// Reverse<Dual<double, K>> with inputs x + ε v_l in the dual lanes. Every
+/// value then carries its directional derivative along v_l, every recorded
+/// partial too, and the reverse sweep of that tape computes, in the value part
+/// of the input adjoints, ∇f(x), and in lane l, d/dε ∇f(x + ε v_l) = H v_l.
+/// One recording and one sweep give K products; cost about twice a gradient per
+/// product and lane, whatever n (no Hessian is formed).
+///
+/// `hvp(f, x, v)` does exactly that, `hvp(f, x, V, k)` for k vectors at once
+/// through the lanes (blocks of up to 8). When H v is needed for many v at the
+/// same x — the inner iterations of Newton-CG — `HvpOperator` records once per
+/// x and keeps, for each non-linear node i, the second partials of its
+/// elemental function scaled by the node's adjoint, ā_i ∂²φ_i/∂a_k∂a_l
+/// (computed through Dual<double, r>, see ad/detail/tape_ops.hpp). A product
+/// is then two linear sweeps over the double tape, no function evaluation:
+///
+///   forward (tangents):   ẋ = v,   u̇_i = Σ_k ∂φ_i/∂a_k · ȧ_k
+///   reverse (adjoint tangents, seeded 0 at the output):
+///                         ā̇_k += ∂φ_i/∂a_k · ā̇_i + Σ_l ā_i ∂²φ_i/∂a_k∂a_l · ȧ_l
+///
+/// which is the same forward-over-reverse recurrence with the values, partials
+/// and adjoints at x computed once instead of per product. The objective is
+/// `template <class T> T operator()(const T* x) const`, the same function
+/// the rest of the library differentiates.
+///
+/// Singular points: where an elemental second derivative is infinite (sqrt at
+/// 0, log at 0, ...) and the node's adjoint is nonzero, the product is inf or
+/// NaN, as the exact value is.
+
+#include <algorithm>
+#include <cstddef>
+#include <sstream>
+#include <utility>
+#include <vector>
+
+#include "sparsediff/ad/dual.hpp"
+#include "sparsediff/ad/tape.hpp"
+#include "sparsediff/core/config.hpp"
+#include "sparsediff/core/error.hpp"
+
+namespace sparsediff {
+
+namespace detail {
+
+/// Checks V (n x k, column-major: vector l is V[l n, (l+1) n)) for size and finiteness.
+inline void require_directions(const char* function, std::size_t n, const std::vector<double>& v,
+                               Index k) {
+  if (k < 0) raise<InvalidArgument>(function, "negative number of vectors " + std::to_string(k));
+  if (v.size() != n * std::size_t(k)) {
+    std::ostringstream message;
+    message << "the vectors hold " << v.size() << " entries, expected " << k << " x " << n
+            << " (k vectors of the size of x)";
+    raise<DimensionMismatch>(function, message.str());
+  }
+  for (std::size_t e = 0; e < v.size(); ++e)
+    if (!std::isfinite(v[e])) {
+      std::ostringstream message;
+      message << "vector " << (n ? e / n : 0) << ", entry " << (n ? e % n : 0) << " is " << v[e]
+              << ", not finite";
+      raise<InvalidArgument>(function, message.str());
+    }
+}
+
+/// Products with vectors [first, first + count) of V, count <= K, in one
+/// recording on Dual<double, K> (unused lanes zero). Returns f(x).
+template <int K, class F>
+double hvp_block(const F& f, const std::vector<double>& x, const double* directions, Index first,
+                 Index count, double* products, double* gradient) {
+  using D = Dual<double, K>;
+  const std::size_t n = x.size();
+  std::vector<D> xd(n);
+  for (std::size_t j = 0; j < n; ++j) {
+    xd[j] = D(x[j]);
+    for (Index l = 0; l < count; ++l) xd[j].d[l] = directions[j + n * std::size_t(first + l)];
+  }
+  Tape<D> tape;
+  const D y = tape.record(f, xd);
+  std::vector<D> g;
+  tape.gradient(g);
+  for (std::size_t j = 0; j < n; ++j) {
+    for (Index l = 0; l < count; ++l) products[j + n * std::size_t(first + l)] = g[j].d[l];
+    if (gradient != nullptr) gradient[j] = g[j].val;
+  }
+  return y.val;
+}
+
+}  // namespace detail
+
+/// H(x) V for k vectors at once: V and the result HV are n x k column-major
+/// (vector l occupies [l n, (l+1) n)). Blocks of 8 vectors share a recording
+/// on Dual<double, 8>; the last block uses the smallest of 1, 2, 4, 8 lanes
+/// that holds it.
+/// @param gradient if not null, receives ∇f(x).
+/// @returns f(x).
+/// @throws DimensionMismatch when V.size() != k n; InvalidArgument for a
+/// non-finite entry of x or V (naming it), or k < 0.
+/// Cost: ceil(k / 8) recordings with 8 lanes, each about 2-3 gradients.
+template <class F>
+double hvp(const F& f, const std::vector<double>& x, const std::vector<double>& V, Index k,
+           std::vector<double>& HV, std::vector<double>* gradient = nullptr) {
+  detail::require_finite("hvp", "x", x);
+  detail::require_directions("hvp", x.size(), V, k);
+  HV.resize(V.size());
+  if (gradient != nullptr) gradient->resize(x.size());
+  double* g = gradient != nullptr ? gradient->data() : nullptr;
+  double value = 0;
+  if (k == 0) {  // still a value and gradient
+    std::vector<double> none;
+    return detail::hvp_block<1>(f, x, none.data(), 0, 0, none.data(), g);
+  }
+  for (Index first = 0; first < k;) {
+    const Index count = std::min<Index>(8, k - first);
+    if (count > 4)
+      value = detail::hvp_block<8>(f, x, V.data(), first, count, HV.data(), g);
+    else if (count > 2)
+      value = detail::hvp_block<4>(f, x, V.data(), first, count, HV.data(), g);
+    else if (count > 1)
+      value = detail::hvp_block<2>(f, x, V.data(), first, count, HV.data(), g);
+    else
+      value = detail::hvp_block<1>(f, x, V.data(), first, count, HV.data(), g);
+    first += count;
+  }
+  return value;
+}
+
+/// H(x) V for k vectors (n x k column-major); see above.
+template <class F>
+std::vector<double> hvp(const F& f, const std::vector<double>& x, const std::vector<double>& V,
+                        Index k) {
+  std::vector<double> HV;
+  hvp(f, x, V, k, HV);
+  return HV;
+}
+
+/// H(x) v by one recording on Reverse<Dual<double, 1>> and one reverse sweep.
+/// @param gradient if not null, receives ∇f(x).
+/// @returns f(x).
+/// @throws DimensionMismatch when v and x differ in size; InvalidArgument for
+/// a non-finite entry of x or v (naming it).
+template <class F>
+double hvp(const F& f, const std::vector<double>& x, const std::vector<double>& v,
+           std::vector<double>& hv, std::vector<double>* gradient = nullptr) {
+  SPARSEDIFF_REQUIRE(v.size() == x.size(), DimensionMismatch,
+                     "v has " << v.size() << " entries, x has " << x.size());
+  return hvp(f, x, v, 1, hv, gradient);
+}
+
+/// H(x) v; see above.
+template <class F>
+std::vector<double> hvp(const F& f, const std::vector<double>& x, const std::vector<double>& v) {
+  std::vector<double> hv;
+  hvp(f, x, v, hv);
+  return hv;
+}
+
+/// The Hessian of a scalar objective at a point, as an operator v -> H v,
+/// for repeated products at the same x (Newton-CG, Lanczos).
+///
+/// `set_point(x)` records f once (or replays the previous recording when the
+/// recorded comparisons still hold at x) and prepares the second-order data;
+/// `apply` is then two sweeps over the tape per block of vectors, without
+/// calling f. Memory: the tape plus 8 bytes per non-linear operation, plus
+/// 16 bytes per node and lane while applying (at most 4 lanes per sweep).
+///
+///     sparsediff::HvpOperator H(objective, x);
+///     std::vector<double> hv = H.apply(v);   // H(x) v
+///
+/// One object must not be used from two threads at once (work buffers).
+/// @tparam F scalar objective `template <class T> T operator()(const T* x) const`.
+template <class F>
+class HvpOperator {
+ public:
+  /// Vectors per sweep in apply(V, k).
+  static constexpr int max_lanes = 4;
+
+  /// Records f at x and prepares the products. @throws as set_point.
+  HvpOperator(F f, const std::vector<double>& x) : f_(std::move(f)) { set_point(x); }
+
+  /// Moves to a new point: replays the tape when its recorded comparisons
+  /// hold at x (and x has the recorded size), records f again otherwise.
+  /// @throws InvalidArgument for a non-finite x (naming the entry).
+  /// Cost: one replay or one recording, one reverse sweep, and the second
+  /// partials of the non-linear operations.
+  void set_point(const std::vector<double>& x) {
+    detail::require_finite("HvpOperator::set_point", "x", x);
+    bool replayed = false;
+    if (tape_.is_recorded() && x.size() == x_.size()) {
+      try {
+        value_ = tape_.replay(x);
+        replayed = true;
+      } catch (const BranchChanged&) {
+        replayed = false;
+      }
+    }
+    if (!replayed) {
+      tape_.record(f_, x);
+      ++recordings_;
+      value_ = tape_.replay(x);  // node values, which the second partials need
+    }
+    x_ = x;
+    tape_.gradient(gradient_);
+    prepare_second_order();
+  }
+
+  Index size() const noexcept { return Index(x_.size()); }
+  /// The current point, f there and ∇f there.
+  const std::vector<double>& point() const noexcept { return x_; }
+  double value() const noexcept { return value_; }
+  const std::vector<double>& gradient() const noexcept { return gradient_; }
+  /// Times f was recorded (1 + the set_point calls whose replay was refused or impossible).
+  Index recordings() const noexcept { return recordings_; }
+  const Tape<double>& tape() const noexcept { return tape_; }
+
+  /// Bytes held: tape, second-order data and work buffers.
+  std::size_t memory_bytes() const noexcept {
+    return tape_.memory_bytes() +
+           (weights_.capacity() + tangents_.capacity() + adjoint_tangents_.capacity()) *
+               sizeof(double);
+  }
+
+  /// hv = H(x) v. @throws DimensionMismatch / InvalidArgument for a
+  /// wrong-size or non-finite v. Cost: two sweeps over the tape.
+  void apply(const std::vector<double>& v, std::vector<double>& hv) {
+    SPARSEDIFF_REQUIRE(v.size() == x_.size(), DimensionMismatch,
+                       "v has " << v.size() << " entries, x has " << x_.size());
+    apply(v, 1, hv);
+  }
+
+  std::vector<double> apply(const std::vector<double>& v) {
+    std::vector<double> hv;
+    apply(v, hv);
+    return hv;
+  }
+
+  /// HV = H(x) V for k vectors (n x k column-major), up to max_lanes per sweep.
+  /// @throws DimensionMismatch when V.size() != k n; InvalidArgument for a
+  /// non-finite entry (naming it).
+  void apply(const std::vector<double>& V, Index k, std::vector<double>& HV) {
+    detail::require_directions("HvpOperator::apply", x_.size(), V, k);
+    HV.resize(V.size());
+    for (Index first = 0; first < k;) {
+      const Index count = std::min<Index>(max_lanes, k - first);
+      if (count > 2)
+        apply_block<4>(V.data(), first, count, HV.data());
+      else if (count > 1)
+        apply_block<2>(V.data(), first, count, HV.data());
+      else
+        apply_block<1>(V.data(), first, count, HV.data());
+      first += count;
+    }
+  }
+
+ private:
+  /// weights_: for each non-linear node, in node order, ā_i ∂²φ_i/∂a_k∂a_l
+  /// over its operands (packed upper triangle, detail::hessian_slot).
+  void prepare_second_order() {
+    using detail::Op;
+    const std::size_t num_nodes = tape_.num_operations();
+    const Op* code = tape_.codes();
+    const Index* arg = tape_.arguments();
+    const double* constant = tape_.constants();
+    const double* value = tape_.values();
+    const double* adjoint = tape_.adjoints();
+    weights_.clear();
+    for (std::size_t i = 0; i < num_nodes; ++i) {
+      const int c = int(code[i]);
+      const int r = detail::op_tables.arity[c];
+      const int entries = detail::op_tables.hessian_entries[c];
+      if (entries > 0) {
+        const double a[3] = {value[arg[0]], r > 1 ? value[arg[1]] : 0.0,
+                             r > 2 ? value[arg[2]] : 0.0};
+        const double k = detail::op_tables.constants[c] ? *constant : 0.0;
+        const std::size_t at = weights_.size();
+        weights_.resize(at + std::size_t(entries), 0.0);
+        double* h = weights_.data() + at;
+        const double scale = adjoint[i];
+        if (scale != 0) {  // a zero adjoint makes the terms vanish (even infinite ones)
+          detail::visit_op(code[i], [&](auto tag) {
+            constexpr Op op = decltype(tag)::value;
+            if constexpr (op != Op::count_) detail::second_partials<op>(a, k, h);
+          });
+          for (int e = 0; e < entries; ++e) h[e] *= scale;
+        }
+      }
+      arg += r;
+      constant += detail::op_tables.constants[c];
+    }
+  }
+
+  /// Products with vectors [first, first + count) of V, K lanes per node.
+  template <int K>
+  void apply_block(const double* V, Index first, Index count, double* HV) {
+    const std::size_t num_nodes = tape_.num_operations();
+    const std::size_t n = x_.size();
+    tangents_.resize(num_nodes * K);
+    adjoint_tangents_.assign(num_nodes * K, 0.0);
+    const detail::Op* code = tape_.codes();
+    const Index* const args_begin = tape_.arguments();
+    const double* const partials_begin = tape_.partials();
+    double* dot = tangents_.data();
+    double* adot = adjoint_tangents_.data();
+
+    // Forward: tangents of every node along the K directions.
+    const Index* arg = args_begin;
+    const double* partial = partials_begin;
+    std::size_t next_input = 0;
+    for (std::size_t i = 0; i < num_nodes; ++i) {
+      const int c = int(code[i]);
+      const int r = detail::op_tables.arity[c];
+      double* d = dot + i * K;
+      if (code[i] == detail::Op::input) {
+        for (int l = 0; l < K; ++l)
+          d[l] = l < count ? V[next_input + n * std::size_t(first + l)] : 0.0;
+        ++next_input;
+      } else if (r == 1) {
+        const double* a = dot + std::size_t(arg[0]) * K;
+        for (int l = 0; l < K; ++l) d[l] = partial[0] * a[l];
+      } else if (r == 2) {
+        const double* a = dot + std::size_t(arg[0]) * K;
+        const double* b = dot + std::size_t(arg[1]) * K;
+        for (int l = 0; l < K; ++l) d[l] = partial[0] * a[l] + partial[1] * b[l];
+      } else if (r == 3) {
+        const double* a = dot + std::size_t(arg[0]) * K;
+        const double* b = dot + std::size_t(arg[1]) * K;
+        const double* e = dot + std::size_t(arg[2]) * K;
+        for (int l = 0; l < K; ++l)
+          d[l] = partial[0] * a[l] + partial[1] * b[l] + partial[2] * e[l];
+      } else {
+        for (int l = 0; l < K; ++l) d[l] = 0.0;
+      }
+      arg += r;
+      partial += r;
+    }
+
+    // Reverse: adjoint tangents, seeded zero (the output adjoint 1 is constant).
+    const double* w = weights_.data() + weights_.size();
+    for (std::size_t i = num_nodes; i-- > 0;) {
+      const int c = int(code[i]);
+      const int r = detail::op_tables.arity[c];
+      const int entries = detail::op_tables.hessian_entries[c];
+      arg -= r;
+      partial -= r;
+      w -= entries;
+      if (r == 0) continue;
+      const double* g = adot + i * K;
+      bool zero = true;
+      for (int l = 0; l < K; ++l) zero = zero && g[l] == 0.0;
+      if (!zero)
+        for (int k = 0; k < r; ++k) {
+          double* t = adot + std::size_t(arg[k]) * K;
+          for (int l = 0; l < K; ++l) t[l] += partial[k] * g[l];
+        }
+      for (int k = 0; k < r && entries > 0; ++k) {
+        double* t = adot + std::size_t(arg[k]) * K;
+        for (int m = 0; m < r; ++m) {
+          const double h = w[detail::hessian_slot(r, k, m)];
+          const double* s = dot + std::size_t(arg[m]) * K;
+          for (int l = 0; l < K; ++l) t[l] += h * s[l];
+        }
+      }
+    }
+
+    const std::vector<Index>& inputs = tape_.input_nodes();
+    for (std::size_t j = 0; j < n; ++j)
+      for (Index l = 0; l < count; ++l)
+        HV[j + n * std::size_t(first + l)] = adot[std::size_t(inputs[j]) * K + l];
+  }
+
+  F f_;
+  Tape<double> tape_;
+  std::vector<double> x_;
+  double value_ = 0;
+  std::vector<double> gradient_;
+  Index recordings_ = 0;
+  std::vector<double> weights_;
+  std::vector<double> tangents_;
+  std::vector<double> adjoint_tangents_;
+};
+
+}  // namespace sparsediff

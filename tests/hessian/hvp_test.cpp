@@ -1,0 +1,252 @@
+// Tests of Hessian-vector products (hvp, HvpOperator). References are
+// independent of the code under test: an analytic Hessian, and central
+// differences of the gradient along v, (∇f(x + h v) - ∇f(x - h v)) / 2h with
+// h = 1e-5 / max(1, |v|∞), whose error (h² f'''' plus rounding ~1e-10) is far
+// below the stated tolerance of 1e-6 relative. The gradient they difference
+// is itself checked against analytic gradients and finite differences of f in
+// tests/ad/tape_test.cpp.
+#include "sparsediff/hessian/hvp.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "examples/common/objectives.hpp"
+
+namespace sparsediff {
+namespace {
+
+using problems::Dixmaan;
+using problems::MinimalSurface;
+using problems::RandomComposition;
+
+::testing::AssertionResult close(double actual, double expected, double tol) {
+  if (actual == expected) return ::testing::AssertionSuccess();
+  if (std::abs(actual - expected) <= tol * std::max(1.0, std::abs(expected)))
+    return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << "actual " << actual << " vs expected " << expected << " (tol " << tol << ")";
+}
+
+std::vector<double> random_vector(std::size_t n, unsigned seed, double lo = -1.0, double hi = 1.0) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> u(lo, hi);
+  std::vector<double> x(n);
+  for (auto& v : x) v = u(rng);
+  return x;
+}
+
+/// Central differences of the gradient along v.
+template <class F>
+std::vector<double> fd_hvp(const F& f, const std::vector<double>& x, const std::vector<double>& v) {
+  double vmax = 0;
+  for (double e : v) vmax = std::max(vmax, std::abs(e));
+  const double h = 1e-5 / std::max(1.0, vmax);
+  std::vector<double> xp = x, xm = x;
+  for (std::size_t j = 0; j < x.size(); ++j) {
+    xp[j] += h * v[j];
+    xm[j] -= h * v[j];
+  }
+  const auto gp = gradient(f, xp), gm = gradient(f, xm);
+  std::vector<double> hv(x.size());
+  for (std::size_t j = 0; j < x.size(); ++j) hv[j] = (gp[j] - gm[j]) / (2 * h);
+  return hv;
+}
+
+// f = sum x_i^4 / 4 + sum_{i < n-1} c x_i x_{i+1} + (sum x_i)^2 / 2:
+// H = diag(3 x_i^2) + c (sub- and superdiagonal ones) + the all-ones matrix.
+struct Quartic {
+  double c = 0.7;
+  Index n = 7;
+  template <class T>
+  T operator()(const T* x) const {
+    T f = 0.0, s = 0.0;
+    for (Index i = 0; i < n; ++i) {
+      f += x[i] * x[i] * x[i] * x[i] / 4.0;
+      if (i + 1 < n) f += c * x[i] * x[i + 1];
+      s += x[i];
+    }
+    return f + 0.5 * s * s;
+  }
+  std::vector<double> hessian_times(const std::vector<double>& x,
+                                    const std::vector<double>& v) const {
+    double sum = 0;
+    for (double e : v) sum += e;
+    std::vector<double> hv(static_cast<std::size_t>(n));
+    for (Index i = 0; i < n; ++i) {
+      double r = 3 * x[i] * x[i] * v[i] + sum;
+      if (i > 0) r += c * v[i - 1];
+      if (i + 1 < n) r += c * v[i + 1];
+      hv[std::size_t(i)] = r;
+    }
+    return hv;
+  }
+};
+
+TEST(Hvp, QuarticMatchesAnalyticHessian) {
+  const Quartic f;
+  const auto x = random_vector(7, 1, -2, 2);
+  for (unsigned s = 0; s < 3; ++s) {
+    const auto v = random_vector(7, 10 + s);
+    const auto ref = f.hessian_times(x, v);
+    const auto hv = hvp(f, x, v);
+    HvpOperator op(f, x);
+    const auto hv_op = op.apply(v);
+    for (std::size_t j = 0; j < ref.size(); ++j) {
+      EXPECT_TRUE(close(hv[j], ref[j], 1e-13)) << j;
+      EXPECT_TRUE(close(hv_op[j], ref[j], 1e-13)) << j;
+    }
+  }
+}
+
+TEST(Hvp, RandomCompositionsMatchFiniteDifferencesOfTheGradient) {
+  for (unsigned seed = 1; seed <= 10; ++seed) {
+    const auto f = RandomComposition::make(6, 120, seed);
+    const auto x = random_vector(6, 100 + seed, -1.5, 1.5);
+    const auto v = random_vector(6, 200 + seed);
+    const auto ref = fd_hvp(f, x, v);
+    std::vector<double> hv, g;
+    const double y = hvp(f, x, v, hv, &g);
+    EXPECT_DOUBLE_EQ(y, f(x.data()));
+    const auto g_ref = gradient(f, x);
+    HvpOperator op(f, x);
+    const auto hv_op = op.apply(v);
+    for (std::size_t j = 0; j < x.size(); ++j) {
+      EXPECT_TRUE(close(hv[j], ref[j], 1e-6)) << "seed " << seed << ", entry " << j;
+      EXPECT_TRUE(close(hv_op[j], ref[j], 1e-6)) << "seed " << seed << ", entry " << j;
+      EXPECT_TRUE(close(hv_op[j], hv[j], 1e-12)) << "seed " << seed << ", entry " << j;
+      EXPECT_TRUE(close(g[j], g_ref[j], 1e-14));
+      EXPECT_TRUE(close(op.gradient()[j], g_ref[j], 1e-14));
+    }
+    EXPECT_DOUBLE_EQ(op.value(), y);
+  }
+}
+
+TEST(Hvp, ObjectivesMatchFiniteDifferencesOfTheGradient) {
+  const MinimalSurface surface{8};
+  const Dixmaan dixmaan{20};
+  auto xs = surface.initial_guess();
+  const auto bump = random_vector(xs.size(), 3, -0.1, 0.1);
+  for (std::size_t j = 0; j < xs.size(); ++j) xs[j] += bump[j];
+  const auto xd = random_vector(std::size_t(dixmaan.size()), 4);
+  for (unsigned s = 0; s < 2; ++s) {
+    const auto vs = random_vector(xs.size(), 20 + s), vd = random_vector(xd.size(), 30 + s);
+    const auto hs = hvp(surface, xs, vs), rs = fd_hvp(surface, xs, vs);
+    const auto hd = hvp(dixmaan, xd, vd), rd = fd_hvp(dixmaan, xd, vd);
+    for (std::size_t j = 0; j < xs.size(); ++j) EXPECT_TRUE(close(hs[j], rs[j], 1e-6)) << j;
+    for (std::size_t j = 0; j < xd.size(); ++j) EXPECT_TRUE(close(hd[j], rd[j], 1e-6)) << j;
+  }
+}
+
+TEST(Hvp, ManyVectorsAtOnceEqualSingleProducts) {
+  const auto f = RandomComposition::make(5, 100, 7);
+  const auto x = random_vector(5, 8, -1.5, 1.5);
+  for (Index k : {1, 2, 3, 5, 8, 11, 17}) {
+    const auto V = random_vector(5 * std::size_t(k), 40 + unsigned(k));
+    const auto HV = hvp(f, x, V, k);
+    HvpOperator op(f, x);
+    std::vector<double> HV_op;
+    op.apply(V, k, HV_op);
+    ASSERT_EQ(HV.size(), V.size());
+    for (Index l = 0; l < k; ++l) {
+      const std::vector<double> v(V.begin() + 5 * l, V.begin() + 5 * (l + 1));
+      const auto single = hvp(f, x, v);
+      for (std::size_t j = 0; j < 5; ++j) {
+        EXPECT_TRUE(close(HV[5 * std::size_t(l) + j], single[j], 1e-14)) << "k " << k << " l " << l;
+        EXPECT_TRUE(close(HV_op[5 * std::size_t(l) + j], single[j], 1e-12))
+            << "k " << k << " l " << l;
+      }
+    }
+  }
+}
+
+TEST(Hvp, OperatorRepeatedAppliesAndNewPoints) {
+  const Dixmaan f{50};
+  const auto x = random_vector(std::size_t(f.size()), 1);
+  HvpOperator op(f, x);
+  EXPECT_EQ(op.size(), f.size());
+  EXPECT_EQ(op.recordings(), 1);
+  const auto v = random_vector(x.size(), 2), w = random_vector(x.size(), 3);
+  const auto hv = op.apply(v);
+  const auto hw = op.apply(w);
+  EXPECT_EQ(op.apply(v), hv);  // the same product again: bit for bit
+  // Linearity: H (2v - w) = 2 Hv - Hw.
+  std::vector<double> combo(x.size());
+  for (std::size_t j = 0; j < x.size(); ++j) combo[j] = 2 * v[j] - w[j];
+  const auto hc = op.apply(combo);
+  for (std::size_t j = 0; j < x.size(); ++j) EXPECT_TRUE(close(hc[j], 2 * hv[j] - hw[j], 1e-12));
+  // A new point: replayed, not recorded again, and right there.
+  for (unsigned s = 0; s < 3; ++s) {
+    const auto y = random_vector(x.size(), 60 + s);
+    op.set_point(y);
+    EXPECT_EQ(op.recordings(), 1);
+    EXPECT_EQ(op.point(), y);
+    EXPECT_DOUBLE_EQ(op.value(), f(y.data()));
+    const auto ref = hvp(f, y, v);
+    const auto got = op.apply(v);
+    for (std::size_t j = 0; j < x.size(); ++j) EXPECT_TRUE(close(got[j], ref[j], 1e-12)) << j;
+  }
+}
+
+struct Branchy {
+  template <class T>
+  T operator()(const T* x) const {
+    using std::sin;
+    if (x[0] > 0.0) return x[0] * x[0] * x[0] + x[0] * x[1] * x[1];
+    return sin(x[0]) * x[1];
+  }
+};
+
+TEST(Hvp, OperatorRecordsAgainWhenTheBranchChanges) {
+  HvpOperator op(Branchy{}, {1.0, 2.0});
+  const std::vector<double> v = {0.3, -0.7};
+  // H = [[6 x0, 2 x1], [2 x1, 2 x0]] for x0 > 0.
+  auto hv = op.apply(v);
+  EXPECT_DOUBLE_EQ(hv[0], 6 * 0.3 + 4 * -0.7);
+  EXPECT_DOUBLE_EQ(hv[1], 4 * 0.3 + 2 * -0.7);
+  op.set_point({-0.5, 2.0});  // the other branch: H = [[-sin x0 x1, cos x0], [cos x0, 0]]
+  EXPECT_EQ(op.recordings(), 2);
+  hv = op.apply(v);
+  EXPECT_TRUE(close(hv[0], std::sin(0.5) * 2.0 * 0.3 + std::cos(0.5) * -0.7, 1e-14));
+  EXPECT_TRUE(close(hv[1], std::cos(0.5) * 0.3, 1e-14));
+  op.set_point({-0.25, 1.0});  // same branch: replayed
+  EXPECT_EQ(op.recordings(), 2);
+  op.set_point({0.25, 1.0, 3.0});  // another size: recorded again
+  EXPECT_EQ(op.recordings(), 3);
+  EXPECT_EQ(op.size(), 3);
+}
+
+TEST(Hvp, ErrorsNameTheOffendingItem) {
+  const Quartic f;
+  const auto x = random_vector(7, 1);
+  EXPECT_THROW(hvp(f, x, random_vector(6, 2)), DimensionMismatch);
+  EXPECT_THROW(hvp(f, x, random_vector(13, 2), 2), DimensionMismatch);
+  auto v = random_vector(14, 2);
+  v[9] = std::numeric_limits<double>::quiet_NaN();
+  try {
+    hvp(f, x, v, 2);
+    FAIL();
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("vector 1, entry 2"), std::string::npos) << e.what();
+  }
+  auto bad_x = x;
+  bad_x[4] = std::numeric_limits<double>::infinity();
+  try {
+    hvp(f, bad_x, random_vector(7, 2));
+    FAIL();
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("x[4]"), std::string::npos) << e.what();
+  }
+  HvpOperator op(f, x);
+  EXPECT_THROW(op.apply(random_vector(8, 1)), DimensionMismatch);
+  EXPECT_THROW(op.set_point(bad_x), InvalidArgument);
+  std::vector<double> out;
+  EXPECT_THROW(op.apply(v, 2, out), InvalidArgument);
+}
+
+}  // namespace
+}  // namespace sparsediff
