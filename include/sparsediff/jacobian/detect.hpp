@@ -146,7 +146,7 @@ Pattern detect_row_pattern(const ExecutionSpace& space, const RowKernel& r, Inde
       out.reserve(std::size_t(last - first) * 8);
       for (Index i = first; i < last; ++i) {
         const Tracer yi(r(i, Accessor<Tracer>(n, i)));
-        for (const Index j : yi) out.push_back(j);
+        out.insert(out.end(), yi.begin(), yi.end());
         row_ptr[std::size_t(i) + 1] = yi.size();
         arena.arena().reset();
       }
