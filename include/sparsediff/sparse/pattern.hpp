@@ -294,20 +294,25 @@ class BasicPattern {
     return view;
   }
 
-  // FNV-1a over sizes and arrays: cheap, deterministic across runs.
+  // Multiply-xorshift over pairs of indices packed in 64-bit words: one
+  // multiplication per two indices, deterministic across runs and platforms.
   static std::uint64_t compute_hash(Index rows, Index cols, const std::vector<Index>& ptr,
                                     const std::vector<Index>& idx) {
-    std::uint64_t h = 1469598103934665603ull;
+    std::uint64_t h = 0x243f6a8885a308d3ull;
     auto mix = [&h](std::uint64_t v) {
-      for (int b = 0; b < 4; ++b) {
-        h ^= (v >> (8 * b)) & 0xffu;
-        h *= 1099511628211ull;
-      }
+      h = (h ^ v) * 0x9e3779b97f4a7c15ull;
+      h ^= h >> 29;
     };
-    mix(std::uint64_t(rows));
-    mix(std::uint64_t(cols));
-    for (Index v : ptr) mix(std::uint64_t(v));
-    for (Index v : idx) mix(std::uint64_t(v));
+    auto mix_all = [&mix](const std::vector<Index>& a) {
+      std::size_t k = 0;
+      for (; k + 1 < a.size(); k += 2)
+        mix(std::uint64_t(std::uint32_t(a[k])) | (std::uint64_t(std::uint32_t(a[k + 1])) << 32));
+      if (k < a.size()) mix(std::uint64_t(std::uint32_t(a[k])));
+      mix(a.size());
+    };
+    mix(std::uint64_t(std::uint32_t(rows)) | (std::uint64_t(std::uint32_t(cols)) << 32));
+    mix_all(ptr);
+    mix_all(idx);
     return h;
   }
 
