@@ -70,14 +70,16 @@ class Accessor<Dual<V, N>> {
         size_(size) {}
 
   KOKKOS_INLINE_FUNCTION value_type operator()(Index j) const {
+    if (color_ != nullptr) {  // the hot path: branch-free one-hot lanes
+      value_type x{detail::NoInit{}};
+      x.val = values_[j];
+      const Index lane = color_[j] - first_color_;
+      for (int l = 0; l < N; ++l) x.d[l] = V(l == lane ? 1 : 0);
+      return x;
+    }
     if (duals_ != nullptr) return duals_[j];
     value_type x(values_[j]);
-    if (direction_ != nullptr) {
-      x.d[0] = direction_[j];
-    } else {
-      const Index lane = color_[j] - first_color_;
-      if (lane >= 0 && lane < N) x.d[lane] = V(1);
-    }
+    x.d[0] = direction_[j];
     return x;
   }
   KOKKOS_INLINE_FUNCTION value_type operator[](Index j) const { return (*this)(j); }

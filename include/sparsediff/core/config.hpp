@@ -8,6 +8,17 @@
 
 #include <Kokkos_Core.hpp>
 
+/// Configuration: inline the whole call tree of a hot kernel body (the user's
+/// row kernel and the dual arithmetic it calls), so that dual numbers stay in
+/// registers instead of travelling through memory between calls. GCC/Clang
+/// host code only; a no-op elsewhere.
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(__CUDA_ARCH__) && \
+    !defined(__HIP_DEVICE_COMPILE__)
+#define SPARSEDIFF_FLATTEN __attribute__((flatten))
+#else
+#define SPARSEDIFF_FLATTEN
+#endif
+
 namespace sparsediff {
 
 /// Row/column index and CSR offset type.

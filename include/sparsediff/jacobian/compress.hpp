@@ -83,7 +83,7 @@ struct RowKernelJacobian {
   double* values;
   double* y;  // F(x), written from the first chunk; may be null
 
-  KOKKOS_INLINE_FUNCTION void operator()(const Index i) const {
+  SPARSEDIFF_FLATTEN KOKKOS_INLINE_FUNCTION void operator()(const Index i) const {
     for (Index first = 0; first < num_colors || first == 0; first += W) {
       const Accessor<Dual<double, W>> input(x, n, color, first);
       const Dual<double, W> r = f(i, input);
@@ -103,7 +103,7 @@ struct RowKernelJvp {
   double* jv;
   double* y;  // may be null
 
-  KOKKOS_INLINE_FUNCTION void operator()(const Index i) const {
+  SPARSEDIFF_FLATTEN KOKKOS_INLINE_FUNCTION void operator()(const Index i) const {
     const Dual<double, 1> r = f(i, Accessor<Dual<double, 1>>(x, n, v));
     jv[i] = r.d[0];
     if (y != nullptr) y[i] = r.val;
@@ -118,7 +118,9 @@ struct RowKernelValue {
   Index n;
   double* y;
 
-  KOKKOS_INLINE_FUNCTION void operator()(const Index i) const { y[i] = f(i, Accessor<double>(x, n)); }
+  SPARSEDIFF_FLATTEN KOKKOS_INLINE_FUNCTION void operator()(const Index i) const {
+    y[i] = f(i, Accessor<double>(x, n));
+  }
 };
 
 /// Runs `body(chunk, slot)` for every chunk: `slots` workers run
