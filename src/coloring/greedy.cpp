@@ -20,41 +20,74 @@ namespace sparsediff {
 namespace detail {
 namespace {
 
-// Vertices keyed by a small integer (a degree), one list per key. Insertion
-// is at the front, so among vertices of equal key the one inserted last comes
-// out first, as in ColPack's bucket vectors.
-class BucketQueue {
+// The vertices not yet ordered, keyed by a small integer (a degree): one
+// array per key, each vertex's slot remembered so that removal is O(1) by
+// moving the key's last vertex into the hole; the vertex taken from a key is
+// its last one. These are the rules of ColPack's bucket vectors, so ties are
+// broken as ColPack breaks them and both backends give the same orders.
+// A vertex's key, slot and visit stamp share one record: walking the
+// neighbors of a vertex, which is where the orderings spend their time,
+// then touches one cache line per neighbor.
+class DegreeQueue {
  public:
-  BucketQueue(Index num_items, Index num_keys)
-      : head_(static_cast<std::size_t>(num_keys), -1),
-        next_(static_cast<std::size_t>(num_items)),
-        prev_(static_cast<std::size_t>(num_items)),
-        key_(static_cast<std::size_t>(num_items)) {}
+  DegreeQueue(Index num_items, Index num_keys)
+      : buckets_(static_cast<std::size_t>(num_keys)),
+        items_(static_cast<std::size_t>(num_items), Item{-1, 0, -1}) {}
 
   void insert(Index v, Index key) {
-    key_[v] = key;
-    prev_[v] = -1;
-    next_[v] = head_[key];
-    if (next_[v] >= 0) prev_[next_[v]] = v;
-    head_[key] = v;
+    std::vector<Index>& bucket = buckets_[key];
+    items_[v].key = key;
+    items_[v].slot = static_cast<Index>(bucket.size());
+    bucket.push_back(v);
   }
-  void remove(Index v) {
-    if (prev_[v] >= 0)
-      next_[prev_[v]] = next_[v];
-    else
-      head_[key_[v]] = next_[v];
-    if (next_[v] >= 0) prev_[next_[v]] = prev_[v];
-  }
+  /// Moves a vertex not yet ordered to another key.
   void move(Index v, Index key) {
-    remove(v);
+    detach(v);
     insert(v, key);
   }
-  Index key(Index v) const { return key_[v]; }
-  /// A vertex with this key, or -1 when there is none.
-  Index first(Index key) const { return head_[key]; }
+  Index key(Index v) const { return items_[v].key; }
+  bool has(Index key) const { return !buckets_[key].empty(); }
+  /// Removes the vertex to take next among those with this key (there must
+  /// be one) and marks it ordered.
+  Index take(Index key) {
+    const Index v = buckets_[key].back();
+    buckets_[key].pop_back();
+    items_[v].key = -1;
+    return v;
+  }
+  /// Calls visit(w) once for each vertex w not yet ordered that shares a net
+  /// with v (v itself excluded).
+  template <class Visit>
+  void for_each_waiting_neighbor(const BipartiteView& g, Index v, Visit visit) {
+    items_[v].stamp = v;
+    for (Index k = g.vertex_ptr[v]; k < g.vertex_ptr[v + 1]; ++k) {
+      const Index net = g.vertex_nets[k];
+      for (Index q = g.net_ptr[net]; q < g.net_ptr[net + 1]; ++q) {
+        const Index w = g.net_vertices[q];
+        Item& item = items_[w];
+        if (item.stamp == v || item.key < 0) continue;
+        item.stamp = v;
+        visit(w);
+      }
+    }
+  }
 
  private:
-  std::vector<Index> head_, next_, prev_, key_;
+  struct Item {
+    Index key;    // current key; -1 once ordered
+    Index slot;   // position in buckets_[key]
+    Index stamp;  // last vertex whose neighbors visited this one
+  };
+  void detach(Index v) {
+    std::vector<Index>& bucket = buckets_[items_[v].key];
+    const Index last = bucket.back();
+    bucket[items_[v].slot] = last;
+    items_[last].slot = items_[v].slot;
+    bucket.pop_back();
+  }
+
+  std::vector<std::vector<Index>> buckets_;
+  std::vector<Item> items_;
 };
 
 // A set of ranks in [0, n) with insert, erase and minimum in O(log_64 n):
@@ -121,6 +154,21 @@ inline void for_each_distance2_neighbor(const BipartiteView& g, Index v, std::ve
   }
 }
 
+// An upper bound on every distance-2 degree (and so on every incidence
+// degree), from net sizes alone: O(n + nnz), no visit of neighbors.
+Index distance2_degree_bound(const BipartiteView& g) {
+  Index bound = 0;
+  for (Index v = 0; v < g.num_vertices; ++v) {
+    std::int64_t sum = 0;
+    for (Index k = g.vertex_ptr[v]; k < g.vertex_ptr[v + 1]; ++k) {
+      const Index net = g.vertex_nets[k];
+      sum += g.net_ptr[net + 1] - g.net_ptr[net] - 1;
+    }
+    bound = std::max<Index>(bound, static_cast<Index>(std::min<std::int64_t>(sum, g.num_vertices)));
+  }
+  return bound;
+}
+
 std::vector<Index> natural_order(Index n) {
   std::vector<Index> order(static_cast<std::size_t>(n));
   for (Index v = 0; v < n; ++v) order[v] = v;
@@ -147,21 +195,15 @@ std::vector<Index> smallest_last_order(const BipartiteView& g) {
   const Index n = g.num_vertices;
   const std::vector<Index> degree = distance2_degrees(g);
   const Index max_degree = n == 0 ? 0 : *std::max_element(degree.begin(), degree.end());
-  BucketQueue queue(n, max_degree + 1);
+  DegreeQueue queue(n, max_degree + 1);
   for (Index v = 0; v < n; ++v) queue.insert(v, degree[v]);
-  std::vector<char> removed(static_cast<std::size_t>(n), 0);
-  std::vector<Index> stamp(static_cast<std::size_t>(n), -1);
   std::vector<Index> order(static_cast<std::size_t>(n));
   Index low = 0;
   for (Index step = 0; step < n; ++step) {
-    while (queue.first(low) < 0) ++low;
-    const Index v = queue.first(low);
-    queue.remove(v);
-    removed[v] = 1;
+    while (!queue.has(low)) ++low;
+    const Index v = queue.take(low);
     order[n - 1 - step] = v;
-    for_each_distance2_neighbor(
-        g, v, stamp, [&](Index w) { return removed[w] != 0; },
-        [&](Index w) { queue.move(w, queue.key(w) - 1); });
+    queue.for_each_waiting_neighbor(g, v, [&](Index w) { queue.move(w, queue.key(w) - 1); });
     // Removing v lowered degrees by at most one.
     if (low > 0) --low;
   }
@@ -174,21 +216,15 @@ std::vector<Index> dynamic_largest_first_order(const BipartiteView& g) {
   const Index n = g.num_vertices;
   const std::vector<Index> degree = distance2_degrees(g);
   const Index max_degree = n == 0 ? 0 : *std::max_element(degree.begin(), degree.end());
-  BucketQueue queue(n, max_degree + 1);
+  DegreeQueue queue(n, max_degree + 1);
   for (Index v = 0; v < n; ++v) queue.insert(v, degree[v]);
-  std::vector<char> taken(static_cast<std::size_t>(n), 0);
-  std::vector<Index> stamp(static_cast<std::size_t>(n), -1);
   std::vector<Index> order(static_cast<std::size_t>(n));
   Index high = max_degree;
   for (Index step = 0; step < n; ++step) {
-    while (queue.first(high) < 0) --high;  // degrees only decrease
-    const Index v = queue.first(high);
-    queue.remove(v);
-    taken[v] = 1;
+    while (!queue.has(high)) --high;  // degrees only decrease
+    const Index v = queue.take(high);
     order[step] = v;
-    for_each_distance2_neighbor(
-        g, v, stamp, [&](Index w) { return taken[w] != 0; },
-        [&](Index w) { queue.move(w, queue.key(w) - 1); });
+    queue.for_each_waiting_neighbor(g, v, [&](Index w) { queue.move(w, queue.key(w) - 1); });
   }
   return order;
 }
@@ -196,26 +232,19 @@ std::vector<Index> dynamic_largest_first_order(const BipartiteView& g) {
 // Repeatedly take the vertex with the most neighbors already taken.
 std::vector<Index> incidence_degree_order(const BipartiteView& g) {
   const Index n = g.num_vertices;
-  // An incidence degree never exceeds n - 1: no degree pass needed.
-  BucketQueue queue(n, std::max<Index>(n, 1));
+  DegreeQueue queue(n, distance2_degree_bound(g) + 1);
   for (Index v = 0; v < n; ++v) queue.insert(v, 0);
-  std::vector<char> taken(static_cast<std::size_t>(n), 0);
-  std::vector<Index> stamp(static_cast<std::size_t>(n), -1);
   std::vector<Index> order(static_cast<std::size_t>(n));
   Index high = 0;
   for (Index step = 0; step < n; ++step) {
-    while (queue.first(high) < 0) --high;
-    const Index v = queue.first(high);
-    queue.remove(v);
-    taken[v] = 1;
+    while (!queue.has(high)) --high;
+    const Index v = queue.take(high);
     order[step] = v;
-    for_each_distance2_neighbor(
-        g, v, stamp, [&](Index w) { return taken[w] != 0; },
-        [&](Index w) {
-          const Index key = queue.key(w) + 1;
-          queue.move(w, key);
-          high = std::max(high, key);
-        });
+    queue.for_each_waiting_neighbor(g, v, [&](Index w) {
+      const Index key = queue.key(w) + 1;
+      queue.move(w, key);
+      high = std::max(high, key);
+    });
   }
   return order;
 }
@@ -314,13 +343,19 @@ Index saturation_color(const BipartiteView& g, const std::vector<Index>& order,
   const Index n = g.num_vertices;
   colors.assign(static_cast<std::size_t>(n), -1);
   if (n == 0) return 0;
-  std::vector<Index> rank(static_cast<std::size_t>(n));
-  for (Index r = 0; r < n; ++r) rank[order[r]] = r;
-  // seen[w]: bit c % 64 is set when a neighbor of w has color c; its
-  // population count is w's saturation (exact up to 64 colors, a lower
-  // estimate beyond, which only affects the choice of the next vertex).
-  std::vector<std::uint64_t> seen(static_cast<std::size_t>(n), 0);
-  std::vector<int> saturation(static_cast<std::size_t>(n), 0);
+  // What the selection needs about a vertex, in one record so that visiting
+  // a neighbor touches one cache line. `seen` has bit c % 64 set when a
+  // neighbor has color c; its population count is the saturation (exact up
+  // to 64 colors, a lower estimate beyond, which only affects the choice of
+  // the next vertex, never the validity of the coloring).
+  struct Vertex {
+    Index color;
+    Index rank;
+    int saturation;
+    std::uint64_t seen;
+  };
+  std::vector<Vertex> vertex(static_cast<std::size_t>(n), Vertex{-1, 0, 0, 0});
+  for (Index r = 0; r < n; ++r) vertex[order[r]].rank = r;
   std::vector<RankSet> by_saturation;
   by_saturation.reserve(65);
   by_saturation.emplace_back(n);
@@ -328,17 +363,16 @@ Index saturation_color(const BipartiteView& g, const std::vector<Index>& order,
   std::vector<Index> forbidden;
   forbidden.reserve(64);
   Index num_colors = 0;
-  Index* color = colors.data();
   int high = 0;
   for (Index step = 0; step < n; ++step) {
     while (by_saturation[high].empty()) --high;  // a vertex is left, so high stays >= 0
     const Index v = order[by_saturation[high].min()];
-    by_saturation[high].erase(rank[v]);
+    by_saturation[high].erase(vertex[v].rank);
     Index* taken = forbidden.data();
     for (Index k = g.vertex_ptr[v]; k < g.vertex_ptr[v + 1]; ++k) {
       const Index net = g.vertex_nets[k];
       for (Index q = g.net_ptr[net]; q < g.net_ptr[net + 1]; ++q) {
-        const Index c = color[g.net_vertices[q]];
+        const Index c = vertex[g.net_vertices[q]].color;
         if (c >= 0) taken[c] = v;
       }
     }
@@ -348,22 +382,23 @@ Index saturation_color(const BipartiteView& g, const std::vector<Index>& order,
       ++num_colors;
       forbidden.push_back(-1);
     }
-    color[v] = c;
+    vertex[v].color = c;
     const std::uint64_t bit = std::uint64_t(1) << (c % 64);
     for (Index k = g.vertex_ptr[v]; k < g.vertex_ptr[v + 1]; ++k) {
       const Index net = g.vertex_nets[k];
       for (Index q = g.net_ptr[net]; q < g.net_ptr[net + 1]; ++q) {
-        const Index w = g.net_vertices[q];
-        if (color[w] >= 0 || (seen[w] & bit) != 0) continue;
-        seen[w] |= bit;
-        by_saturation[saturation[w]].erase(rank[w]);
-        const int s = ++saturation[w];
+        Vertex& w = vertex[g.net_vertices[q]];
+        if (w.color >= 0 || (w.seen & bit) != 0) continue;
+        w.seen |= bit;
+        by_saturation[w.saturation].erase(w.rank);
+        const int s = ++w.saturation;
         if (s == static_cast<int>(by_saturation.size())) by_saturation.emplace_back(n);
-        by_saturation[s].insert(rank[w]);
+        by_saturation[s].insert(w.rank);
         high = std::max(high, s);
       }
     }
   }
+  for (Index v = 0; v < n; ++v) colors[v] = vertex[v].color;
   return num_colors;
 }
 

@@ -15,8 +15,10 @@
 /// with the distance-2 degree of a column (the number of other columns
 /// sharing a row with it) as its degree. The degree-based orderings keep the
 /// columns in bucket queues, so each costs the same O(n + sum nnz_row^2) as
-/// the coloring. Ties are broken differently from ColPack, so colorings may
-/// differ in detail; see docs/coloring.md for the counts on stencils.
+/// the coloring. Ties are broken by ColPack's rules (its bucket vectors: the
+/// vertex taken is the last in its bucket, a removed vertex's slot is filled
+/// by the bucket's last), so in order (`GreedySelection::in_order`) both
+/// backends give the same coloring for every ordering; the tests check it.
 ///
 /// Row coloring is column coloring of the transpose; the transpose's
 /// structure is built once by counting sort (O(m + n + nnz)).
