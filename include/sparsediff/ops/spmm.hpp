@@ -196,6 +196,41 @@ inline void require_columns(const char* function, const char* name, std::size_t 
 
 }  // namespace detail
 
+// ---------------------------------------------------------------- projection
+
+/// out_k += alpha Σ_c U(i_k, c) V(j_k, c) for every entry k = (i_k, j_k) of
+/// `pattern`: the projection P_S(U V^T) of an outer product onto a pattern,
+/// formed entry by entry in O(nnz r) (Kokkos kernel over rows), never as the
+/// dense rows x cols product. The gradient of a matrix on its pattern in
+/// SpMM (ā = P_S(Ȳ X^T)) and in a solve (Ā = -P_S(B̄ X^T)) has this form.
+/// @param u rank-2 view pattern.rows() x r; @param v rank-2 view pattern.cols() x r.
+/// @param out pattern.nnz() entries, pattern order (accumulated into).
+/// @throws DimensionMismatch for wrong extents. O(nnz r).
+template <class MemorySpace, class UView, class VView, class OutView>
+void projected_outer_product(const BasicPattern<MemorySpace>& pattern, double alpha, const UView& u,
+                             const VView& v, const OutView& out) {
+  static_assert(UView::rank == 2 && VView::rank == 2, "U and V are rank-2 views");
+  const char* fn = "projected_outer_product";
+  const std::size_t r = u.extent(1);
+  detail::require_shape(fn, "U", u.extent(0), r, std::size_t(pattern.rows()), r);
+  detail::require_shape(fn, "V", v.extent(0), v.extent(1), std::size_t(pattern.cols()), r);
+  detail::require_size(fn, "out", out.extent(0), std::size_t(pattern.nnz()),
+                       "the pattern's entries");
+  const auto ptr = pattern.row_ptr();
+  const auto idx = pattern.col_idx();
+  const Index cols = Index(r);
+  Kokkos::parallel_for(
+      "sparsediff::projected_outer_product",
+      Kokkos::RangePolicy<typename MemorySpace::execution_space>(0, pattern.rows()),
+      KOKKOS_LAMBDA(const Index i) {
+        for (Index k = ptr(i); k < ptr(i + 1); ++k) {
+          double sum = 0;
+          for (Index c = 0; c < cols; ++c) sum += u(i, c) * v(idx(k), c);
+          out(k) += alpha * sum;
+        }
+      });
+}
+
 // ---------------------------------------------------------------- forward product
 
 /// Y = A X into a caller's view (Kokkos kernel over rows of A).
