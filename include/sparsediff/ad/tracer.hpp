@@ -153,29 +153,11 @@ class Tracer {
   }
 
   static Tracer union_general(const Tracer& a, const Tracer& b) {
-    detail::TracerArena& arena = detail::current_tracer_arena();
-    const Index na = a.size_, nb = b.size_;
-    const Index* pa = a.begin();
-    const Index* pb = b.begin();
-    if (na > 1 && pa[na - 1] < pb[0] && arena.can_extend(pa, na, nb)) {
-      // Extend a's array in place: a keeps seeing its prefix.
-      Index* tail = arena.allocate(nb);
-      for (Index k = 0; k < nb; ++k) tail[k] = pb[k];
-      return Tracer(pa, na + nb);
-    }
-    Index* out = arena.allocate(na + nb);
-    const Index count = detail::merge_sorted_unique(pa, na, pb, nb, out);
-    // When one operand contains the other, hand back the space and share it.
-    if (count == na) {
-      arena.shrink_to(out);
-      return a;
-    }
-    if (count == nb) {
-      arena.shrink_to(out);
-      return b;
-    }
-    arena.shrink_to(out + count);
-    return Tracer(out, count);
+    const detail::SortedUnion u = detail::unite_sorted(detail::current_tracer_arena(), a.begin(),
+                                                       a.size_, b.begin(), b.size_);
+    if (u.source == detail::SortedUnion::Source::a) return a;
+    if (u.source == detail::SortedUnion::Source::b) return b;
+    return Tracer(u.data, u.size);
   }
 
   Index size_ = 0;

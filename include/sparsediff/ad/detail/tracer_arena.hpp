@@ -146,4 +146,39 @@ inline Index merge_sorted_unique(const Index* a, Index na, const Index* b, Index
   return k;
 }
 
+/// The union of two strictly increasing arrays as the tracers of both
+/// ad/tracer.hpp and ad/hessian_tracer.hpp form it (not both operands of
+/// size 1): one of the operands when it contains the other, else a sorted
+/// array in `arena` — a's array extended in place when b lies beyond a's
+/// last index and a ends at the arena's top (the old array still sees its
+/// prefix), else a fresh merge. O(na + nb), amortised O(nb) when extending.
+struct SortedUnion {
+  enum class Source { a, b, arena };
+  Source source;
+  const Index* data;  ///< the array when source == arena
+  Index size;
+};
+
+inline SortedUnion unite_sorted(TracerArena& arena, const Index* pa, Index na, const Index* pb,
+                                Index nb) {
+  if (na > 1 && pa[na - 1] < pb[0] && arena.can_extend(pa, na, nb)) {
+    Index* tail = arena.allocate(nb);
+    for (Index k = 0; k < nb; ++k) tail[k] = pb[k];
+    return {SortedUnion::Source::arena, pa, na + nb};
+  }
+  Index* out = arena.allocate(na + nb);
+  const Index count = merge_sorted_unique(pa, na, pb, nb, out);
+  // When one operand contains the other, hand back the space and share it.
+  if (count == na) {
+    arena.shrink_to(out);
+    return {SortedUnion::Source::a, pa, na};
+  }
+  if (count == nb) {
+    arena.shrink_to(out);
+    return {SortedUnion::Source::b, pb, nb};
+  }
+  arena.shrink_to(out + count);
+  return {SortedUnion::Source::arena, out, count};
+}
+
 }  // namespace sparsediff::detail
