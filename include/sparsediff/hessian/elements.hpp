@@ -1,0 +1,389 @@
+#pragma once
+/// @file
+/// Partially separable objectives: f(x) = sum_e f_e(x restricted to the few
+/// variables of element e), and their Hessians assembled element by element.
+///
+/// Most large objectives are written this way (finite-element energies,
+/// stencil sums, least-squares terms): Griewank & Toint ("On the unconstrained
+/// optimization of partially separable functions", 1981) showed every
+/// objective with a sparse Hessian is, and the element form is how LANCELOT
+/// and CUTE store them. When the elements are known, the Hessian needs no
+/// coloring and no tape: each element's small dense Hessian comes from one
+/// evaluation on nested duals `Dual<Dual<double, K>, K>` over its own K
+/// variables (forward-over-forward; the value, gradient and Hessian of the
+/// element in one pass), and is added into the sparse matrix at positions
+/// computed once. For stencil objectives this is the fastest path by far (see
+/// docs/sparse_hessians.md).
+///
+/// The element interface (a plain struct, no base class):
+///
+///     struct Elements {
+///       Index num_elements() const;
+///       // The variables of element e (distinct, in [0, n)); returns their
+///       // number, at most MaxElementSize.
+///       Index element_variables(Index e, Index* variables) const;
+///       // f_e at the values of its variables, in the order given above.
+///       template <class T> T element(Index e, const T* local) const;
+///     };
+///
+/// `partially_separable<K>(elements)` wraps it into `PartiallySeparable<K, E>`,
+/// which is also an ordinary objective (`operator()` sums the elements), so it
+/// works with every other tool of the library (gradient, hvp, detection).
+///
+/// Assembly runs in parallel without atomics and with results independent of
+/// the thread count: the elements are cut into fixed blocks, the blocks are
+/// colored so that blocks of one color share no variable (greedy), and the
+/// colors are processed one after another, the blocks of a color in parallel.
+/// Every entry thus receives its contributions in the same order whatever the
+/// number of threads.
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "sparsediff/ad/dual.hpp"
+#include "sparsediff/core/config.hpp"
+#include "sparsediff/core/error.hpp"
+#include "sparsediff/hessian/recover.hpp"
+#include "sparsediff/sparse/pattern.hpp"
+
+namespace sparsediff {
+
+/// An objective given as a sum of elements of at most MaxElementSize
+/// variables each (see the file comment for the interface of E).
+/// @tparam MaxElementSize the largest number of variables of one element
+///         (a compile-time constant: it sizes the nested duals).
+template <int MaxElementSize, class E>
+class PartiallySeparable {
+  static_assert(MaxElementSize >= 1, "PartiallySeparable: MaxElementSize must be >= 1");
+
+ public:
+  static constexpr int max_element_size = MaxElementSize;
+  using element_type = E;
+
+  PartiallySeparable() = default;
+  explicit PartiallySeparable(E elements) : elements_(std::move(elements)) {}
+
+  const E& elements() const { return elements_; }
+  Index num_elements() const { return elements_.num_elements(); }
+  Index element_variables(Index e, Index* variables) const {
+    return elements_.element_variables(e, variables);
+  }
+  template <class T>
+  T element(Index e, const T* local) const {
+    return elements_.template element<T>(e, local);
+  }
+
+  /// f(x) = sum over the elements, in element order: the objective as an
+  /// ordinary function of the whole vector (for tapes, tracers, gradients).
+  template <class T>
+  T operator()(const T* x) const {
+    T sum = T(0.0);
+    Index variables[MaxElementSize];
+    T local[MaxElementSize];
+    const Index count = num_elements();
+    for (Index e = 0; e < count; ++e) {
+      const Index k = element_variables(e, variables);
+      for (Index a = 0; a < k; ++a) local[a] = x[variables[a]];
+      sum += element(e, static_cast<const T*>(local));
+    }
+    return sum;
+  }
+
+ private:
+  E elements_;
+};
+
+/// Wraps an element functor: `partially_separable<3>(minimal_surface)`.
+template <int MaxElementSize, class E>
+PartiallySeparable<MaxElementSize, E> partially_separable(E elements) {
+  return PartiallySeparable<MaxElementSize, E>(std::move(elements));
+}
+
+/// True for PartiallySeparable<K, E>.
+template <class F>
+struct is_partially_separable : std::false_type {};
+template <int K, class E>
+struct is_partially_separable<PartiallySeparable<K, E>> : std::true_type {};
+template <class F>
+inline constexpr bool is_partially_separable_v = is_partially_separable<F>::value;
+
+namespace detail {
+
+/// Reads and checks the variables of every element: count in [0, K], each
+/// in [0, n), no repeats. Returns the padded table (K per element, -1 past
+/// the count) and the counts.
+template <int K, class E>
+void element_table(const PartiallySeparable<K, E>& f, Index n, std::vector<Index>& variables,
+                   std::vector<Index>& counts) {
+  const Index ne = f.num_elements();
+  SPARSEDIFF_REQUIRE(ne >= 0, InvalidArgument, "negative number of elements " << ne);
+  variables.assign(std::size_t(ne) * K, -1);
+  counts.assign(std::size_t(ne), 0);
+  for (Index e = 0; e < ne; ++e) {
+    Index local[K];
+    for (int a = 0; a < K; ++a) local[a] = -1;
+    const Index count = f.element_variables(e, local);
+    SPARSEDIFF_REQUIRE(count >= 0 && count <= K, InvalidArgument,
+                       "element " << e << " has " << count << " variables, expected 0 to " << K
+                                  << " (MaxElementSize)");
+    for (Index a = 0; a < count; ++a) {
+      SPARSEDIFF_REQUIRE(local[a] >= 0 && local[a] < n, InvalidArgument,
+                         "element " << e << ", variable " << a << ": index " << local[a]
+                                    << " out of range [0, " << n << ")");
+      for (Index b = 0; b < a; ++b)
+        SPARSEDIFF_REQUIRE(local[b] != local[a], InvalidArgument,
+                           "element " << e << " lists variable " << local[a] << " twice");
+      variables[std::size_t(e) * K + a] = local[a];
+    }
+    counts[e] = count;
+  }
+}
+
+}  // namespace detail
+
+/// The Hessian pattern of a partially separable objective: the union of the
+/// elements' cliques (every pair of variables of one element, diagonal
+/// included), symmetric. A superset of the exact pattern when an element's
+/// Hessian has structural zeros; entries stay structural.
+/// @throws InvalidArgument for n < 0 or an element with a bad variable list
+///         (naming the element). Complexity O(sum of squared element sizes).
+template <int K, class E>
+Pattern element_pattern(const PartiallySeparable<K, E>& f, Index n) {
+  SPARSEDIFF_REQUIRE(n >= 0, InvalidArgument, "negative size " << n);
+  std::vector<Index> variables, counts;
+  detail::element_table(f, n, variables, counts);
+  // Row counts first, so the COO arrays are allocated once.
+  std::size_t total = 0;
+  for (Index c : counts) total += std::size_t(c) * std::size_t(c);
+  std::vector<Index> rows, cols;
+  rows.reserve(total);
+  cols.reserve(total);
+  for (std::size_t e = 0; e < counts.size(); ++e)
+    for (Index a = 0; a < counts[e]; ++a)
+      for (Index b = 0; b < counts[e]; ++b) {
+        rows.push_back(variables[e * K + a]);
+        cols.push_back(variables[e * K + b]);
+      }
+  return Pattern::from_coo(n, n, rows, cols);
+}
+
+/// Symbolic phase of element-wise assembly: the element table, the position
+/// in the stored matrix of every pair of every element, and the block
+/// coloring that makes the assembly parallel and deterministic.
+/// @tparam K the largest element size.
+template <int K>
+struct ElementAssembly {
+  using index_view = Kokkos::View<const Index*, HostMemorySpace>;
+
+  Index n = 0;
+  Index num_elements = 0;
+  /// Elements per block (the unit of parallel work).
+  Index block_size = 0;
+  /// variables(e K + a), -1 past counts(e).
+  index_view variables, counts;
+  /// positions((e K + a) K + b): stored position of (variable a, variable b)
+  /// of element e, -1 when that copy is not stored (other triangle) or past
+  /// the element's count.
+  index_view positions;
+  /// Blocks grouped by color: color c owns block ids
+  /// blocks[color_ptr[c], color_ptr[c + 1]). The last group may conflict
+  /// within itself (blocks that found no free color among 64): it runs
+  /// sequentially (`last_group_sequential`).
+  index_view blocks;
+  std::vector<Index> color_ptr;
+  bool last_group_sequential = false;
+  /// The stored pattern the positions refer to.
+  Pattern pattern;
+
+  ElementAssembly() = default;
+
+  /// @param f the elements; @param stored the pattern of the stored matrix
+  ///        (one triangle or both) which must hold every element pair.
+  /// @param storage the layout of `stored`.
+  /// @param block_size elements per block (> 0).
+  /// @throws InvalidArgument for a bad element (named), a pair missing from
+  ///         the pattern (named), or block_size <= 0.
+  template <class E>
+  ElementAssembly(const PartiallySeparable<K, E>& f, const Pattern& stored, HessianStorage storage,
+                  Index block_size)
+      : n(stored.rows()), block_size(block_size), pattern(stored) {
+    SPARSEDIFF_REQUIRE(block_size > 0, InvalidArgument, "block size " << block_size << " <= 0");
+    std::vector<Index> vars, cnt;
+    detail::element_table(f, n, vars, cnt);
+    num_elements = Index(cnt.size());
+    std::vector<Index> pos(std::size_t(num_elements) * K * K, -1);
+    for (Index e = 0; e < num_elements; ++e)
+      for (Index a = 0; a < cnt[e]; ++a)
+        for (Index b = 0; b < cnt[e]; ++b) {
+          const Index i = vars[std::size_t(e) * K + a], j = vars[std::size_t(e) * K + b];
+          const bool kept = storage == HessianStorage::full ||
+                            (storage == HessianStorage::lower ? j <= i : j >= i);
+          if (!kept) continue;
+          const Index p = stored.find(i, j);
+          SPARSEDIFF_REQUIRE(p >= 0, InvalidArgument,
+                             "element " << e << " couples variables " << i << " and " << j
+                                        << " but the Hessian pattern has no entry (" << i << ", "
+                                        << j << ")");
+          pos[(std::size_t(e) * K + a) * K + b] = p;
+        }
+    color_blocks(vars, cnt);
+    variables = to_view("sparsediff::ElementAssembly::variables", vars);
+    counts = to_view("sparsediff::ElementAssembly::counts", cnt);
+    positions = to_view("sparsediff::ElementAssembly::positions", pos);
+  }
+
+  Index num_blocks() const { return (num_elements + block_size - 1) / block_size; }
+  Index num_colors() const { return Index(color_ptr.size()) - 1; }
+
+ private:
+  static index_view to_view(const std::string& label, const std::vector<Index>& values) {
+    Kokkos::View<Index*, HostMemorySpace> view(
+        Kokkos::view_alloc(Kokkos::WithoutInitializing, label), values.size());
+    for (std::size_t k = 0; k < values.size(); ++k) view(k) = values[k];
+    return view;
+  }
+
+  // Greedy: each block takes the smallest color not used by an earlier block
+  // sharing a variable (64 colors tracked as bits per variable; blocks that
+  // find none go to a final group run sequentially).
+  void color_blocks(const std::vector<Index>& vars, const std::vector<Index>& cnt) {
+    const Index nb = num_blocks();
+    std::vector<std::uint64_t> used(std::size_t(n), 0);
+    std::vector<Index> block_color(static_cast<std::size_t>(nb));
+    Index max_color = -1;
+    for (Index b = 0; b < nb; ++b) {
+      const Index first = b * block_size, last = std::min(num_elements, first + block_size);
+      std::uint64_t forbidden = 0;
+      for (Index e = first; e < last; ++e)
+        for (Index a = 0; a < cnt[e]; ++a) forbidden |= used[vars[std::size_t(e) * K + a]];
+      Index c = 0;
+      while (c < 64 && ((forbidden >> c) & 1u)) ++c;
+      if (c < 64)
+        for (Index e = first; e < last; ++e)
+          for (Index a = 0; a < cnt[e]; ++a)
+            used[vars[std::size_t(e) * K + a]] |= std::uint64_t(1) << c;
+      block_color[b] = c;
+      max_color = std::max(max_color, c);
+    }
+    last_group_sequential = max_color == 64;
+    color_ptr.assign(std::size_t(max_color + 2), 0);
+    for (Index c : block_color) ++color_ptr[std::size_t(c) + 1];
+    for (Index c = 0; c <= max_color; ++c) color_ptr[std::size_t(c) + 1] += color_ptr[c];
+    std::vector<Index> order(static_cast<std::size_t>(nb)),
+        next(color_ptr.begin(), color_ptr.end() - 1);
+    for (Index b = 0; b < nb; ++b) order[next[block_color[b]]++] = b;
+    blocks = to_view("sparsediff::ElementAssembly::blocks", order);
+  }
+};
+
+namespace detail {
+
+/// What one element pass computes.
+enum class ElementPass { value, gradient, hessian };
+
+/// One block of elements: value (always), gradient (scatter-add) and
+/// Hessian (scatter-add at the precomputed positions), per `pass`.
+template <class F, int K, ElementPass pass>
+struct ElementBlockKernel {
+  F f;
+  const double* x;
+  const Index* variables;
+  const Index* counts;
+  const Index* positions;
+  const Index* blocks;  // block ids of the group
+  Index block_size;
+  Index num_elements;
+  double* block_values;
+  double* gradient;
+  double* hessian;
+
+  KOKKOS_INLINE_FUNCTION void operator()(const Index t) const {
+    const Index b = blocks[t];
+    const Index first = b * block_size;
+    const Index last = first + block_size < num_elements ? first + block_size : num_elements;
+    double sum = 0;
+    for (Index e = first; e < last; ++e) {
+      const Index* var = variables + std::size_t(e) * K;
+      const Index count = counts[e];
+      if constexpr (pass == ElementPass::value) {
+        double local[K];
+        for (Index a = 0; a < count; ++a) local[a] = x[var[a]];
+        sum += f.element(e, static_cast<const double*>(local));
+      } else if constexpr (pass == ElementPass::gradient) {
+        using D = Dual<double, K>;
+        D local[K];
+        for (Index a = 0; a < count; ++a) local[a] = D::variable(x[var[a]], int(a));
+        const D r = f.element(e, static_cast<const D*>(local));
+        sum += r.val;
+        for (Index a = 0; a < count; ++a) gradient[var[a]] += r.d[a];
+      } else {
+        // Forward over forward: inner lanes carry d/dx_b, outer lanes d/dx_a,
+        // so r.d[a].d[b] = d2 f_e / dx_a dx_b and r.d[a].val = df_e/dx_a.
+        using Inner = Dual<double, K>;
+        using D = Dual<Inner, K>;
+        D local[K];
+        for (Index a = 0; a < count; ++a) {
+          local[a] = D(Inner::variable(x[var[a]], int(a)));
+          local[a].d[a] = Inner(1.0);
+        }
+        const D r = f.element(e, static_cast<const D*>(local));
+        sum += r.val.val;
+        const Index* pos = positions + std::size_t(e) * K * K;
+        for (Index a = 0; a < count; ++a) {
+          if (gradient != nullptr) gradient[var[a]] += r.d[a].val;
+          for (Index c = 0; c < count; ++c) {
+            const Index p = pos[a * K + c];
+            if (p >= 0) hessian[p] += r.d[a].d[c];
+          }
+        }
+      }
+    }
+    block_values[b] = sum;
+  }
+};
+
+/// Runs one element pass over all blocks, color group by color group;
+/// returns f(x) summed in block order (the same for any thread count).
+/// `gradient` (n entries) and `hessian` (stored entries) are zeroed first
+/// when given. `block_values` has num_blocks() entries.
+template <class ExecutionSpace, ElementPass pass, int K, class F>
+double run_element_pass(const F& f, const ElementAssembly<K>& assembly, const double* x,
+                        double* gradient, double* hessian, double* block_values) {
+  if (gradient != nullptr) std::fill(gradient, gradient + assembly.n, 0.0);
+  if (hessian != nullptr) std::fill(hessian, hessian + assembly.pattern.nnz(), 0.0);
+  const ElementBlockKernel<F, K, pass> kernel_base{f,
+                                                   x,
+                                                   assembly.variables.data(),
+                                                   assembly.counts.data(),
+                                                   assembly.positions.data(),
+                                                   assembly.blocks.data(),
+                                                   assembly.block_size,
+                                                   assembly.num_elements,
+                                                   block_values,
+                                                   gradient,
+                                                   hessian};
+  const Index groups = assembly.num_colors();
+  for (Index c = 0; c < groups; ++c) {
+    auto kernel = kernel_base;
+    kernel.blocks = assembly.blocks.data() + assembly.color_ptr[c];
+    const Index count = assembly.color_ptr[std::size_t(c) + 1] - assembly.color_ptr[c];
+    if (assembly.last_group_sequential && c == groups - 1) {
+      for (Index t = 0; t < count; ++t) kernel(t);
+    } else {
+      Kokkos::parallel_for("sparsediff::ElementAssembly::pass",
+                           Kokkos::RangePolicy<ExecutionSpace>(0, count), kernel);
+      Kokkos::fence();
+    }
+  }
+  double sum = 0;
+  for (Index b = 0; b < assembly.num_blocks(); ++b) sum += block_values[b];
+  return sum;
+}
+
+}  // namespace detail
+
+}  // namespace sparsediff
