@@ -123,15 +123,21 @@ void BM_SpMV(benchmark::State& state, Problem p) {
   const auto u = p.initial_guess();
   const auto J = jac.evaluate(u);
   using SerialSpace = Kokkos::Device<Serial, Kokkos::HostSpace>;
-  const CsrMatrix<double, SerialSpace> J1(J.pattern().template to<SerialSpace>(),
-                                          Kokkos::View<double*, SerialSpace>(J.values().data(),
-                                                                             J.values().extent(0)));
+  const CsrMatrix<double, SerialSpace> J1(
+      J.pattern().template to<SerialSpace>(),
+      Kokkos::View<double*, SerialSpace>(J.values().data(), J.values().extent(0)));
   Kokkos::View<double*, Kokkos::HostSpace> x("x", p.size()), y("y", p.size());
   Kokkos::deep_copy(x, 1.0);
   double t1 = 0, t = 0;
   for (auto _ : state) {
-    t1 = median_seconds(7, [&] { J1.multiply(x, y); Kokkos::fence(); });
-    t = median_seconds(7, [&] { J.multiply(x, y); Kokkos::fence(); });
+    t1 = median_seconds(7, [&] {
+      J1.multiply(x, y);
+      Kokkos::fence();
+    });
+    t = median_seconds(7, [&] {
+      J.multiply(x, y);
+      Kokkos::fence();
+    });
   }
   const double n = p.size(), nnz = J.nnz();
   report(state, t1, t, 4 * n + 12 * nnz + 16 * n);
@@ -139,9 +145,13 @@ void BM_SpMV(benchmark::State& state, Problem p) {
 
 BENCHMARK(BM_StreamCopy)->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Detection, bratu2d, bratu())->Iterations(1)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_Detection, nldiff3d, diffusion())->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Detection, nldiff3d, diffusion())
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Evaluation, bratu2d, bratu())->Iterations(1)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_Evaluation, nldiff3d, diffusion())->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Evaluation, nldiff3d, diffusion())
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Recovery, bratu2d, bratu())->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Recovery, nldiff3d, diffusion())->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_SpMV, bratu2d, bratu())->Iterations(1)->Unit(benchmark::kMillisecond);

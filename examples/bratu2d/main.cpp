@@ -5,13 +5,12 @@
 // (pattern, coloring and symbolic factorization computed once).
 //
 //   bratu2d [N]     N x N interior grid (default 1000, n = N^2)
-#include <sparsediff/sparsediff.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <sparsediff/sparsediff.hpp>
 
 #include "examples/common/pde_residuals.hpp"
 #include "examples/common/timing.hpp"
@@ -43,8 +42,8 @@ int main(int argc, char** argv) {
     max_error = std::max(max_error, std::abs(got[k] - want[k]) / std::max(1.0, std::abs(want[k])));
   const bool same_pattern = pattern == reference.pattern();
 
-  std::printf("2-D Bratu, lambda = %g, N = %d: n = %d, nnz = %d\n", bratu.lambda, N,
-              bratu.size(), pattern.nnz());
+  std::printf("2-D Bratu, lambda = %g, N = %d: n = %d, nnz = %d\n", bratu.lambda, N, bratu.size(),
+              pattern.nnz());
   std::printf("  Kokkos host execution space: %s, %d threads\n",
               sparsediff::DefaultHostExecutionSpace::name(),
               sparsediff::DefaultHostExecutionSpace().concurrency());
@@ -69,7 +68,8 @@ int main(int argc, char** argv) {
   options.absolute_tolerance = 1e-10;
   options.solver.method = sparsediff::SolverMethod::cholmod;
   options.solver.symmetric_positive_definite = true;
-  options.solver.ordering = sparsediff::FillOrdering::metis;  // nested dissection: least fill on grids
+  options.solver.ordering =
+      sparsediff::FillOrdering::metis;  // nested dissection: least fill on grids
   sparsediff::NewtonSolver newton(scaled, scaled.size(), options);
   const auto start = std::chrono::steady_clock::now();
   const auto result = newton.solve(u);
@@ -83,13 +83,13 @@ int main(int argc, char** argv) {
     std::printf("  %2d  %9.3e  %6.3f  %6.3f  %10.3f  %9.3f\n", it.iteration, it.residual_norm,
                 it.step_length, it.jacobian_seconds, it.factorize_seconds, it.solve_seconds);
   const auto& t = result.solver_timings;
-  std::printf("  analyze ran %d time(s) (%.3f s), factorize %d times (%.3f s), solve %d times "
-              "(%.3f s)\n",
-              t.analyze_count, t.analyze, t.factorize_count, t.factorize, t.solve_count, t.solve);
+  std::printf(
+      "  analyze ran %d time(s) (%.3f s), factorize %d times (%.3f s), solve %d times "
+      "(%.3f s)\n",
+      t.analyze_count, t.analyze, t.factorize_count, t.factorize, t.solve_count, t.solve);
   std::printf("  %s after %d iterations, ||F|| = %.3e, %.2f s in all; max u = %.6f\n",
-              sparsediff::to_string(result.status).c_str(), result.iterations,
-              result.residual_norm, total,
-              *std::max_element(result.x.begin(), result.x.end()));
+              sparsediff::to_string(result.status).c_str(), result.iterations, result.residual_norm,
+              total, *std::max_element(result.x.begin(), result.x.end()));
   const bool ok = jacobian_ok && result.converged();
   return ok ? EXIT_SUCCESS : EXIT_FAILURE;
 }

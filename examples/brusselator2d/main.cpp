@@ -3,11 +3,10 @@
 // Jacobian derived by hand.
 //
 //   brusselator2d [N]     N x N grid per species (default 512, n = 2 N^2)
-#include <sparsediff/sparsediff.hpp>
-
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <sparsediff/sparsediff.hpp>
 
 #include "examples/common/pde_residuals.hpp"
 #include "examples/common/timing.hpp"

@@ -57,8 +57,8 @@ struct Bratu2d {
   CsrMatrix<double> analytic_jacobian(const std::vector<double>& u) const {
     CooMatrix<double> j_coo(size(), size());
     const double inv_h2 = minpack_scaling ? 1.0 : double(N + 1) * double(N + 1);
-    const double lambda = minpack_scaling ? this->lambda / (double(N + 1) * double(N + 1))
-                                          : this->lambda;
+    const double lambda =
+        minpack_scaling ? this->lambda / (double(N + 1) * double(N + 1)) : this->lambda;
     for (Index k = 0; k < size(); ++k) {
       const Index i = k % N, j = k / N;
       j_coo.add(k, k, 4 * inv_h2 - lambda * std::exp(u[k]));

@@ -24,22 +24,43 @@ struct RandomSparseFunction {
 
   template <class T>
   static T apply(int op, const T& v) {
-    using std::atan; using std::cbrt; using std::cos; using std::erf; using std::exp;
-    using std::log1p; using std::pow; using std::sin; using std::sqrt; using std::tanh;
-    using std::hypot; using std::expm1;
+    using std::atan;
+    using std::cbrt;
+    using std::cos;
+    using std::erf;
+    using std::exp;
+    using std::expm1;
+    using std::hypot;
+    using std::log1p;
+    using std::pow;
+    using std::sin;
+    using std::sqrt;
+    using std::tanh;
     switch (op) {
-      case 0: return v;
-      case 1: return sin(v);
-      case 2: return cos(v);
-      case 3: return exp(0.3 * v);
-      case 4: return tanh(v);
-      case 5: return log1p(v * v);
-      case 6: return sqrt(1.0 + v * v);
-      case 7: return atan(v);
-      case 8: return erf(v);
-      case 9: return pow(v, 3);
-      case 10: return cbrt(2.0 + v);
-      default: return hypot(v, 0.5) + expm1(0.2 * v);
+      case 0:
+        return v;
+      case 1:
+        return sin(v);
+      case 2:
+        return cos(v);
+      case 3:
+        return exp(0.3 * v);
+      case 4:
+        return tanh(v);
+      case 5:
+        return log1p(v * v);
+      case 6:
+        return sqrt(1.0 + v * v);
+      case 7:
+        return atan(v);
+      case 8:
+        return erf(v);
+      case 9:
+        return pow(v, 3);
+      case 10:
+        return cbrt(2.0 + v);
+      default:
+        return hypot(v, 0.5) + expm1(0.2 * v);
     }
   }
 
@@ -105,7 +126,8 @@ std::vector<double> finite_difference_jacobian(const RowKernel& f, Index m,
     for (Index i = 0; i < m; ++i) fp[i] = f(i, plus);
     xp[j] = x[j] - step;
     const Accessor<double> minus(xp.data(), n);
-    for (Index i = 0; i < m; ++i) dense[std::size_t(i) * n + j] = (fp[i] - f(i, minus)) / (2 * step);
+    for (Index i = 0; i < m; ++i)
+      dense[std::size_t(i) * n + j] = (fp[i] - f(i, minus)) / (2 * step);
     xp[j] = x[j];
   }
   return dense;

@@ -11,8 +11,8 @@ int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   std::vector<std::string> args(argv, argv + argc);
   bool threads_given = false;
-  for (const auto& a : args) threads_given |= a.rfind("--kokkos-threads", 0) == 0 ||
-                                             a.rfind("--kokkos-num-threads", 0) == 0;
+  for (const auto& a : args)
+    threads_given |= a.rfind("--kokkos-threads", 0) == 0 || a.rfind("--kokkos-num-threads", 0) == 0;
 #if KOKKOS_VERSION >= 40000
   if (!threads_given) args.emplace_back("--kokkos-num-threads=2");
 #else

@@ -89,9 +89,9 @@ struct Case {
 TEST(SparseJacobian, RandomFunctionsMatchFiniteDifferencesForAllOrderingsAndBackends) {
   const Case cases[] = {{20, 20, 4, false}, {15, 30, 6, false}, {30, 12, 3, true},
                         {1, 1, 1, false},   {8, 1, 1, false},   {1, 9, 9, false}};
-  const Ordering orderings[] = {Ordering::natural,          Ordering::largest_first,
-                                Ordering::smallest_last,    Ordering::incidence_degree,
-                                Ordering::dynamic_largest_first, Ordering::random};
+  const Ordering orderings[] = {
+      Ordering::natural,          Ordering::largest_first,         Ordering::smallest_last,
+      Ordering::incidence_degree, Ordering::dynamic_largest_first, Ordering::random};
   unsigned seed = 1;
   for (const Case& c : cases) {
     const auto f = test::RandomSparseFunction::make(c.m, c.n, c.max_per_row, seed++, c.dense_row);

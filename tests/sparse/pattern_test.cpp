@@ -95,15 +95,23 @@ std::string error_of(F&& f) {
 }
 
 TEST(Pattern, BadInputNamesTheEntry) {
-  EXPECT_NE(error_of([] { Pattern::from_coo(2, 2, {0, 5}, {0, 0}); }).find("entry 1: row 5"),
+  EXPECT_NE(error_of([] {
+              Pattern::from_coo(2, 2, {0, 5}, {0, 0});
+            }).find("entry 1: row 5"),
             std::string::npos);
-  EXPECT_NE(error_of([] { Pattern::from_coo(2, 2, {0, 1}, {0, -1}); }).find("column -1"),
+  EXPECT_NE(error_of([] {
+              Pattern::from_coo(2, 2, {0, 1}, {0, -1});
+            }).find("column -1"),
             std::string::npos);
   EXPECT_THROW(Pattern::from_coo(2, 2, {0, 1}, {0}), DimensionMismatch);
   EXPECT_THROW(Pattern::from_coo(-1, 2, {}, {}), InvalidArgument);
-  EXPECT_NE(error_of([] { Pattern::from_csr(2, 3, {0, 2, 3}, {2, 1, 0}); }).find("not sorted"),
+  EXPECT_NE(error_of([] {
+              Pattern::from_csr(2, 3, {0, 2, 3}, {2, 1, 0});
+            }).find("not sorted"),
             std::string::npos);
-  EXPECT_NE(error_of([] { Pattern::from_csr(2, 3, {0, 2, 3}, {1, 1, 0}); }).find("duplicated"),
+  EXPECT_NE(error_of([] {
+              Pattern::from_csr(2, 3, {0, 2, 3}, {1, 1, 0});
+            }).find("duplicated"),
             std::string::npos);
   EXPECT_THROW(Pattern::from_csr(2, 3, {0, 2}, {0, 1}), DimensionMismatch);
   EXPECT_THROW(Pattern::from_csr(2, 3, {0, 2, 1}, {0, 1}), InvalidArgument);

@@ -56,17 +56,29 @@ class Accessor<Dual<V, N>> {
   /// [first_color, first_color + N).
   KOKKOS_INLINE_FUNCTION Accessor(const V* values, Index size, const Index* color,
                                   Index first_color)
-      : values_(values), color_(color), direction_(nullptr), duals_(nullptr),
-        first_color_(first_color), size_(size) {}
+      : values_(values),
+        color_(color),
+        direction_(nullptr),
+        duals_(nullptr),
+        first_color_(first_color),
+        size_(size) {}
 
   /// Direction seeding: lane 0 carries direction[j] (a JVP).
   KOKKOS_INLINE_FUNCTION Accessor(const V* values, Index size, const V* direction)
-      : values_(values), color_(nullptr), direction_(direction), duals_(nullptr), first_color_(0),
+      : values_(values),
+        color_(nullptr),
+        direction_(direction),
+        duals_(nullptr),
+        first_color_(0),
         size_(size) {}
 
   /// Stored duals: x(j) = duals[j].
   KOKKOS_INLINE_FUNCTION Accessor(const value_type* duals, Index size)
-      : values_(nullptr), color_(nullptr), direction_(nullptr), duals_(duals), first_color_(0),
+      : values_(nullptr),
+        color_(nullptr),
+        direction_(nullptr),
+        duals_(duals),
+        first_color_(0),
         size_(size) {}
 
   KOKKOS_INLINE_FUNCTION value_type operator()(Index j) const {

@@ -69,12 +69,12 @@ template <class Exception>
 /// false, throws `ExceptionType` with "function: message", where `message` is
 /// a stream expression, e.g.
 ///   SPARSEDIFF_REQUIRE(j < n, InvalidArgument, "entry " << k << ": column " << j);
-#define SPARSEDIFF_REQUIRE(condition, ExceptionType, message)                          \
-  do {                                                                                 \
-    if (!(condition)) {                                                                \
-      std::ostringstream sparsediff_require_stream_;                                   \
-      sparsediff_require_stream_ << message;                                           \
-      ::sparsediff::detail::raise<::sparsediff::ExceptionType>(                        \
-          __func__, sparsediff_require_stream_.str());                                 \
-    }                                                                                  \
+#define SPARSEDIFF_REQUIRE(condition, ExceptionType, message)                                     \
+  do {                                                                                            \
+    if (!(condition)) {                                                                           \
+      std::ostringstream sparsediff_require_stream_;                                              \
+      sparsediff_require_stream_ << message;                                                      \
+      ::sparsediff::detail::raise<::sparsediff::ExceptionType>(__func__,                          \
+                                                               sparsediff_require_stream_.str()); \
+    }                                                                                             \
   } while (false)

@@ -37,8 +37,9 @@ namespace detail {
 template <class F, class = void>
 struct is_row_kernel : std::false_type {};
 template <class F>
-struct is_row_kernel<F, std::void_t<decltype(std::declval<const F&>()(
-                            Index{}, std::declval<Accessor<double>>()))>> : std::true_type {};
+struct is_row_kernel<
+    F, std::void_t<decltype(std::declval<const F&>()(Index{}, std::declval<Accessor<double>>()))>>
+    : std::true_type {};
 
 template <class F, class = void>
 struct is_whole_vector : std::false_type {};
@@ -61,11 +62,21 @@ constexpr FunctionKind function_kind() {
 template <class Fn>
 void dispatch_lane_width(int width, Fn&& fn) {
   switch (width) {
-    case 1: fn(std::integral_constant<int, 1>{}); break;
-    case 2: fn(std::integral_constant<int, 2>{}); break;
-    case 4: fn(std::integral_constant<int, 4>{}); break;
-    case 8: fn(std::integral_constant<int, 8>{}); break;
-    default: fn(std::integral_constant<int, 16>{}); break;
+    case 1:
+      fn(std::integral_constant<int, 1>{});
+      break;
+    case 2:
+      fn(std::integral_constant<int, 2>{});
+      break;
+    case 4:
+      fn(std::integral_constant<int, 4>{});
+      break;
+    case 8:
+      fn(std::integral_constant<int, 8>{});
+      break;
+    default:
+      fn(std::integral_constant<int, 16>{});
+      break;
   }
 }
 
@@ -135,16 +146,15 @@ void for_each_chunk(Index chunks, int slots, Body&& body) {
   }
   std::exception_ptr failure;
   std::mutex failure_mutex;
-  Kokkos::parallel_for(
-      "sparsediff::whole_vector_chunks", Kokkos::RangePolicy<ExecutionSpace>(0, slots),
-      [&](const int worker) {
-        try {
-          for (Index c = worker; c < chunks; c += slots) body(c, worker);
-        } catch (...) {
-          std::lock_guard<std::mutex> lock(failure_mutex);
-          if (!failure) failure = std::current_exception();
-        }
-      });
+  Kokkos::parallel_for("sparsediff::whole_vector_chunks",
+                       Kokkos::RangePolicy<ExecutionSpace>(0, slots), [&](const int worker) {
+                         try {
+                           for (Index c = worker; c < chunks; c += slots) body(c, worker);
+                         } catch (...) {
+                           std::lock_guard<std::mutex> lock(failure_mutex);
+                           if (!failure) failure = std::current_exception();
+                         }
+                       });
   Kokkos::fence();
   if (failure) std::rethrow_exception(failure);
 }

@@ -39,10 +39,10 @@ KOKKOS_INLINE_FUNCTION void recover_row(const Dual<V, N>& r, Index first_color, 
 template <class ExecutionSpace = DefaultHostExecutionSpace>
 void recover(const Seed& seed, const std::vector<double>& compressed, CsrMatrix<double>& jacobian) {
   const Index m = jacobian.rows(), p = seed.num_colors;
-  SPARSEDIFF_REQUIRE(compressed.size() == static_cast<std::size_t>(m) * static_cast<std::size_t>(p),
-                     DimensionMismatch,
-                     "compressed product has " << compressed.size() << " entries, expected "
-                                               << m << " x " << p);
+  SPARSEDIFF_REQUIRE(
+      compressed.size() == static_cast<std::size_t>(m) * static_cast<std::size_t>(p),
+      DimensionMismatch,
+      "compressed product has " << compressed.size() << " entries, expected " << m << " x " << p);
   SPARSEDIFF_REQUIRE(seed.compressed_index.extent(0) == static_cast<std::size_t>(jacobian.nnz()),
                      DimensionMismatch,
                      "seed built for " << seed.compressed_index.extent(0)

@@ -54,11 +54,10 @@ struct Seed {
   /// @throws InvalidArgument when a color is negative or the width is not
   ///         one of 0, 1, 2, 4, 8, 16.
   Seed(const Pattern& pattern, const std::vector<Index>& colors, int width = 0) {
-    SPARSEDIFF_REQUIRE(width == 0 || width == 1 || width == 2 || width == 4 || width == 8 ||
-                           width == 16,
-                       InvalidArgument, "lane width " << width << " is not 0, 1, 2, 4, 8 or 16");
-    SPARSEDIFF_REQUIRE(colors.size() == static_cast<std::size_t>(pattern.cols()),
-                       DimensionMismatch,
+    SPARSEDIFF_REQUIRE(
+        width == 0 || width == 1 || width == 2 || width == 4 || width == 8 || width == 16,
+        InvalidArgument, "lane width " << width << " is not 0, 1, 2, 4, 8 or 16");
+    SPARSEDIFF_REQUIRE(colors.size() == static_cast<std::size_t>(pattern.cols()), DimensionMismatch,
                        colors.size() << " colors for " << pattern.cols() << " columns");
     Index max_color = -1;
     for (std::size_t j = 0; j < colors.size(); ++j) {

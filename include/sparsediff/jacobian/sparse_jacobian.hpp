@@ -206,8 +206,8 @@ class SparseJacobian {
       // One pair of dual buffers (x: n, y: m) per thread that may run a chunk.
       const int threads = ExecutionSpace().concurrency();
       slots_ = options_.parallel_chunks ? std::max(1, std::min<int>(threads, seed_.num_chunks)) : 1;
-      const std::size_t per_slot = (std::size_t(rows()) + std::size_t(cols())) *
-                                   std::size_t(seed_.lane_width + 1);
+      const std::size_t per_slot =
+          (std::size_t(rows()) + std::size_t(cols())) * std::size_t(seed_.lane_width + 1);
       buffers_ = Kokkos::View<double*, HostMemorySpace>(
           Kokkos::view_alloc(Kokkos::WithoutInitializing,
                              std::string("sparsediff::SparseJacobian::buffers")),
@@ -218,13 +218,13 @@ class SparseJacobian {
 
   void check_input(const char* function, const std::vector<double>& x) const {
     if (x.size() != static_cast<std::size_t>(cols()))
-      detail::raise<DimensionMismatch>(function, "x has " + std::to_string(x.size()) +
-                                                     " entries, expected " +
-                                                     std::to_string(cols()));
+      detail::raise<DimensionMismatch>(
+          function,
+          "x has " + std::to_string(x.size()) + " entries, expected " + std::to_string(cols()));
     for (std::size_t j = 0; j < x.size(); ++j)
       if (!std::isfinite(x[j]))
-        detail::raise<InvalidArgument>(function, "x[" + std::to_string(j) + "] = " +
-                                                     std::to_string(x[j]) + " is not finite");
+        detail::raise<InvalidArgument>(
+            function, "x[" + std::to_string(j) + "] = " + std::to_string(x[j]) + " is not finite");
   }
 
   CsrMatrix<double> evaluate_unchecked(const std::vector<double>& x) {
@@ -235,11 +235,10 @@ class SparseJacobian {
 
   void evaluate_impl(const std::vector<double>& x, CsrMatrix<double>& jacobian, double* y) {
     SPARSEDIFF_REQUIRE(jacobian.pattern() == pattern_, DimensionMismatch,
-                       "the output matrix (" << jacobian.rows() << " x " << jacobian.cols()
-                                             << ", " << jacobian.nnz()
-                                             << " nonzeros) is not over this Jacobian's pattern ("
-                                             << rows() << " x " << cols() << ", "
-                                             << pattern_.nnz() << " nonzeros)");
+                       "the output matrix ("
+                           << jacobian.rows() << " x " << jacobian.cols() << ", " << jacobian.nnz()
+                           << " nonzeros) is not over this Jacobian's pattern (" << rows() << " x "
+                           << cols() << ", " << pattern_.nnz() << " nonzeros)");
     compressed_evaluation(x, jacobian, y);
 #ifndef NDEBUG
     if (options_.check_each_evaluation) {
@@ -252,8 +251,7 @@ class SparseJacobian {
 #endif
   }
 
-  void compressed_evaluation(const std::vector<double>& x, CsrMatrix<double>& jacobian,
-                             double* y) {
+  void compressed_evaluation(const std::vector<double>& x, CsrMatrix<double>& jacobian, double* y) {
     check_input("evaluate", x);
     double* values = jacobian.values().data();
     detail::dispatch_lane_width(seed_.lane_width, [&](auto width) {
@@ -299,7 +297,8 @@ class SparseJacobian {
       for (Index j = 0; j < n; ++j) xd[j] = seeded(j);
       for (Index i = 0; i < m; ++i) yd[i] = D(0.0);
       f_(static_cast<const D*>(xd), yd);
-      for (Index i = 0; i < m; ++i) detail::recover_row(yd[i], first, ptr[i], ptr[i + 1], gather, values);
+      for (Index i = 0; i < m; ++i)
+        detail::recover_row(yd[i], first, ptr[i], ptr[i + 1], gather, values);
       if (chunk == 0 && y != nullptr)
         for (Index i = 0; i < m; ++i) y[i] = yd[i].val;
     });

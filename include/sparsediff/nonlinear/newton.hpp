@@ -36,12 +36,18 @@ enum class NewtonStatus {
 /// A readable name of a status ("converged", ...).
 inline std::string to_string(NewtonStatus status) {
   switch (status) {
-    case NewtonStatus::converged: return "converged";
-    case NewtonStatus::small_step: return "small step";
-    case NewtonStatus::max_iterations: return "maximum iterations";
-    case NewtonStatus::line_search_failure: return "line search failure";
-    case NewtonStatus::singular_jacobian: return "singular Jacobian";
-    case NewtonStatus::stopped_by_callback: return "stopped by callback";
+    case NewtonStatus::converged:
+      return "converged";
+    case NewtonStatus::small_step:
+      return "small step";
+    case NewtonStatus::max_iterations:
+      return "maximum iterations";
+    case NewtonStatus::line_search_failure:
+      return "line search failure";
+    case NewtonStatus::singular_jacobian:
+      return "singular Jacobian";
+    case NewtonStatus::stopped_by_callback:
+      return "stopped by callback";
   }
   return "unknown";
 }
@@ -64,8 +70,8 @@ struct NewtonOptions {
   double relative_tolerance = 0;      ///< stop when ||F|| <= this * ||F(x0)||
   double step_tolerance = 1e-14;      ///< stop when ||alpha dx|| <= this * (1 + ||x||)
   int max_iterations = 50;
-  double armijo = 1e-4;               ///< sufficient decrease constant c in (0, 1/2)
-  double min_step_length = 1e-10;     ///< backtracking gives up below this alpha
+  double armijo = 1e-4;            ///< sufficient decrease constant c in (0, 1/2)
+  double min_step_length = 1e-10;  ///< backtracking gives up below this alpha
   JacobianOptions jacobian{};
   LinearSolverOptions solver{};
   /// Called after every iteration (and for the initial point); return false to stop.
@@ -78,9 +84,9 @@ struct NewtonResult {
   NewtonStatus status = NewtonStatus::max_iterations;
   int iterations = 0;
   double residual_norm = 0;
-  std::string message;                  ///< details when not converged
-  std::vector<NewtonIteration> history; ///< entry 0 is the initial point
-  SolverTimings solver_timings;         ///< analyze ran once per pattern: see analyze_count
+  std::string message;                   ///< details when not converged
+  std::vector<NewtonIteration> history;  ///< entry 0 is the initial point
+  SolverTimings solver_timings;          ///< analyze ran once per pattern: see analyze_count
   bool converged() const { return status == NewtonStatus::converged; }
 };
 
@@ -122,13 +128,14 @@ class NewtonSolver {
     };
     if (options_.callback && !options_.callback(result.history.back()))
       return finish(NewtonStatus::stopped_by_callback, "");
-    const double target = std::max(options_.absolute_tolerance, options_.relative_tolerance * norm0);
+    const double target =
+        std::max(options_.absolute_tolerance, options_.relative_tolerance * norm0);
     for (int it = 1;; ++it) {
       if (fnorm <= target) return finish(NewtonStatus::converged, "");
       if (it > options_.max_iterations)
-        return finish(NewtonStatus::max_iterations,
-                      "||F|| = " + std::to_string(fnorm) + " after " +
-                          std::to_string(options_.max_iterations) + " iterations");
+        return finish(NewtonStatus::max_iterations, "||F|| = " + std::to_string(fnorm) + " after " +
+                                                        std::to_string(options_.max_iterations) +
+                                                        " iterations");
       NewtonIteration record;
       record.iteration = it;
       auto start = clock::now();
@@ -170,9 +177,9 @@ class NewtonSolver {
       result.iterations = it;
       if (!accepted)
         return finish(NewtonStatus::line_search_failure,
-                      "iteration " + std::to_string(it) + ": no decrease of ||F|| = " +
-                          std::to_string(fnorm) + " down to step length " +
-                          std::to_string(options_.min_step_length));
+                      "iteration " + std::to_string(it) +
+                          ": no decrease of ||F|| = " + std::to_string(fnorm) +
+                          " down to step length " + std::to_string(options_.min_step_length));
       x.swap(trial);
       f.swap(f_trial);
       fnorm = norm(f);
@@ -185,8 +192,8 @@ class NewtonSolver {
       if (fnorm > target && record.step_norm <= options_.step_tolerance * (1 + norm(x)))
         return finish(NewtonStatus::small_step,
                       "iteration " + std::to_string(it) + ": step " +
-                          std::to_string(record.step_norm) + " below tolerance, ||F|| = " +
-                          std::to_string(fnorm));
+                          std::to_string(record.step_norm) +
+                          " below tolerance, ||F|| = " + std::to_string(fnorm));
     }
   }
 

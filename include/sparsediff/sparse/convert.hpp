@@ -43,8 +43,7 @@ CsrMatrix<T> to_csr(const CscMatrix<T>& a) {
   SPARSEDIFF_REQUIRE(a.by_columns.rows() == a.cols && a.by_columns.cols() == a.rows,
                      DimensionMismatch,
                      "by_columns is " << a.by_columns.rows() << " x " << a.by_columns.cols()
-                                      << ", expected cols x rows = " << a.cols << " x "
-                                      << a.rows);
+                                      << ", expected cols x rows = " << a.cols << " x " << a.rows);
   SPARSEDIFF_REQUIRE(a.values.size() == std::size_t(a.by_columns.nnz()), DimensionMismatch,
                      a.values.size() << " values for " << a.by_columns.nnz() << " entries");
   auto t = a.by_columns.transpose_with_map();

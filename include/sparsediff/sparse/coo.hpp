@@ -35,9 +35,10 @@ class CooMatrix {
     SPARSEDIFF_REQUIRE(
         row_indices.size() == col_indices.size() && row_indices.size() == values.size(),
         DimensionMismatch,
-        "ragged triplets: " << row_indices.size() << " rows, " << col_indices.size()
-                            << " columns, " << values.size() << " values");
-    for (std::size_t k = 0; k < row_indices.size(); ++k) check_entry(k, row_indices[k], col_indices[k]);
+        "ragged triplets: " << row_indices.size() << " rows, " << col_indices.size() << " columns, "
+                            << values.size() << " values");
+    for (std::size_t k = 0; k < row_indices.size(); ++k)
+      check_entry(k, row_indices[k], col_indices[k]);
     row_ = std::move(row_indices);
     col_ = std::move(col_indices);
     val_ = std::move(values);
@@ -71,14 +72,14 @@ class CooMatrix {
     // find() does not check its arguments: a smaller pattern would be read
     // out of bounds.
     SPARSEDIFF_REQUIRE(pattern.rows() == rows_ && pattern.cols() == cols_, DimensionMismatch,
-                       "pattern is " << pattern.rows() << " x " << pattern.cols()
-                                     << ", matrix is " << rows_ << " x " << cols_);
+                       "pattern is " << pattern.rows() << " x " << pattern.cols() << ", matrix is "
+                                     << rows_ << " x " << cols_);
     std::vector<Index> position(row_.size());
     for (std::size_t k = 0; k < row_.size(); ++k) {
       position[k] = pattern.find(row_[k], col_[k]);
-      SPARSEDIFF_REQUIRE(position[k] >= 0, InvalidArgument,
-                         "entry " << k << " (" << row_[k] << ", " << col_[k]
-                                  << ") is not in the pattern");
+      SPARSEDIFF_REQUIRE(
+          position[k] >= 0, InvalidArgument,
+          "entry " << k << " (" << row_[k] << ", " << col_[k] << ") is not in the pattern");
     }
     return position;
   }

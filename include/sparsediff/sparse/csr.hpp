@@ -38,8 +38,8 @@ class CsrMatrix {
   /// @throws DimensionMismatch when values.size() != pattern.nnz().
   CsrMatrix(pattern_type pattern, const std::vector<T>& values) : CsrMatrix(std::move(pattern)) {
     SPARSEDIFF_REQUIRE(values.size() == std::size_t(pattern_.nnz()), DimensionMismatch,
-                       values.size() << " values for a pattern with " << pattern_.nnz()
-                                     << " entries");
+                       values.size()
+                           << " values for a pattern with " << pattern_.nnz() << " entries");
     Kokkos::deep_copy(values_, Kokkos::View<const T*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(
                                    values.data(), values.size()));
   }
@@ -49,8 +49,8 @@ class CsrMatrix {
   CsrMatrix(pattern_type pattern, values_view values)
       : pattern_(std::move(pattern)), values_(std::move(values)) {
     SPARSEDIFF_REQUIRE(values_.extent(0) == std::size_t(pattern_.nnz()), DimensionMismatch,
-                       values_.extent(0) << " values for a pattern with " << pattern_.nnz()
-                                         << " entries");
+                       values_.extent(0)
+                           << " values for a pattern with " << pattern_.nnz() << " entries");
   }
 
   /// The matrix of the nonzero entries of a row-major dense array (for tests
@@ -73,9 +73,9 @@ class CsrMatrix {
   /// Value of entry (i, j): T{} when (i, j) is not in the pattern (host memory only).
   /// @throws InvalidArgument when i or j is out of range.
   T at(Index i, Index j) const {
-    SPARSEDIFF_REQUIRE(i >= 0 && i < rows() && j >= 0 && j < cols(), InvalidArgument,
-                       "(" << i << ", " << j << ") outside a " << rows() << " x " << cols()
-                           << " matrix");
+    SPARSEDIFF_REQUIRE(
+        i >= 0 && i < rows() && j >= 0 && j < cols(), InvalidArgument,
+        "(" << i << ", " << j << ") outside a " << rows() << " x " << cols() << " matrix");
     const Index k = pattern_.find(i, j);
     return k < 0 ? T{} : values_(k);
   }
@@ -83,9 +83,9 @@ class CsrMatrix {
   /// Values copied to a host std::vector in pattern order.
   std::vector<T> host_values() const {
     std::vector<T> out(static_cast<std::size_t>(nnz()));
-    Kokkos::deep_copy(Kokkos::View<T*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(out.data(),
-                                                                                    out.size()),
-                      values_);
+    Kokkos::deep_copy(
+        Kokkos::View<T*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(out.data(), out.size()),
+        values_);
     return out;
   }
 
@@ -95,7 +95,8 @@ class CsrMatrix {
     const auto vals = host_values();
     std::vector<T> dense(std::size_t(rows()) * std::size_t(cols()), T{});
     for (Index i = 0; i < rows(); ++i)
-      for (Index k = ptr[i]; k < ptr[i + 1]; ++k) dense[static_cast<std::size_t>(i) * cols() + idx[k]] = vals[k];
+      for (Index k = ptr[i]; k < ptr[i + 1]; ++k)
+        dense[static_cast<std::size_t>(i) * cols() + idx[k]] = vals[k];
     return dense;
   }
 
@@ -161,7 +162,8 @@ class CsrMatrix {
   }
   static void check_product(const char* function, std::size_t x_size, std::size_t y_size,
                             Index x_expected, Index y_expected) {
-    if (x_size != static_cast<std::size_t>(x_expected) || y_size != static_cast<std::size_t>(y_expected))
+    if (x_size != static_cast<std::size_t>(x_expected) ||
+        y_size != static_cast<std::size_t>(y_expected))
       detail::raise<DimensionMismatch>(
           function, "x has " + std::to_string(x_size) + " entries (expected " +
                         std::to_string(x_expected) + "), y has " + std::to_string(y_size) +

@@ -62,8 +62,8 @@ class BasicPattern {
                                const std::vector<Index>& col_indices) {
     check_sizes("from_coo", rows, cols);
     SPARSEDIFF_REQUIRE(row_indices.size() == col_indices.size(), DimensionMismatch,
-                       row_indices.size() << " row indices but " << col_indices.size()
-                                          << " column indices");
+                       row_indices.size()
+                           << " row indices but " << col_indices.size() << " column indices");
     SPARSEDIFF_REQUIRE(row_indices.size() <= std::size_t(std::numeric_limits<Index>::max()),
                        InvalidArgument,
                        row_indices.size() << " entries exceed the index type's range");
@@ -74,8 +74,7 @@ class BasicPattern {
       SPARSEDIFF_REQUIRE(i >= 0 && i < rows, InvalidArgument,
                          "entry " << k << ": row " << i << " out of range [0, " << rows << ")");
       SPARSEDIFF_REQUIRE(j >= 0 && j < cols, InvalidArgument,
-                         "entry " << k << ": column " << j << " out of range [0, " << cols
-                                  << ")");
+                         "entry " << k << ": column " << j << " out of range [0, " << cols << ")");
       ++row_ptr[static_cast<std::size_t>(i) + 1];
     }
     for (Index i = 0; i < rows; ++i) row_ptr[i + 1] += row_ptr[i];
@@ -108,15 +107,15 @@ class BasicPattern {
     SPARSEDIFF_REQUIRE(row_ptr.size() == static_cast<std::size_t>(rows) + 1, DimensionMismatch,
                        "row_ptr has " << row_ptr.size() << " entries, expected rows + 1 = "
                                       << static_cast<std::size_t>(rows) + 1);
-    SPARSEDIFF_REQUIRE(row_ptr[0] == 0, InvalidArgument, "row_ptr[0] = " << row_ptr[0]
-                                                                          << ", expected 0");
-    SPARSEDIFF_REQUIRE(std::size_t(row_ptr[rows]) == col_idx.size(), DimensionMismatch,
-                       "row_ptr[rows] = " << row_ptr[rows] << " but col_idx has "
-                                          << col_idx.size() << " entries");
+    SPARSEDIFF_REQUIRE(row_ptr[0] == 0, InvalidArgument,
+                       "row_ptr[0] = " << row_ptr[0] << ", expected 0");
+    SPARSEDIFF_REQUIRE(
+        std::size_t(row_ptr[rows]) == col_idx.size(), DimensionMismatch,
+        "row_ptr[rows] = " << row_ptr[rows] << " but col_idx has " << col_idx.size() << " entries");
     for (Index i = 0; i < rows; ++i) {
-      SPARSEDIFF_REQUIRE(row_ptr[i] <= row_ptr[i + 1], InvalidArgument,
-                         "row_ptr decreases at row " << i << " (" << row_ptr[i] << " > "
-                                                     << row_ptr[i + 1] << ")");
+      SPARSEDIFF_REQUIRE(
+          row_ptr[i] <= row_ptr[i + 1], InvalidArgument,
+          "row_ptr decreases at row " << i << " (" << row_ptr[i] << " > " << row_ptr[i + 1] << ")");
       // Without this a row_ptr that overshoots and comes back down at the end
       // ({0, 5, 2}) would read col_idx past its end before the decrease shows.
       SPARSEDIFF_REQUIRE(row_ptr[i + 1] <= row_ptr[rows], InvalidArgument,
@@ -127,12 +126,11 @@ class BasicPattern {
         SPARSEDIFF_REQUIRE(j >= 0 && j < cols, InvalidArgument,
                            "row " << i << ", entry " << k << ": column " << j
                                   << " out of range [0, " << cols << ")");
-        SPARSEDIFF_REQUIRE(k == row_ptr[i] || col_idx[k - 1] < j, InvalidArgument,
-                           "row " << i << ", entry " << k << ": column " << j
-                                  << (k > row_ptr[i] && col_idx[k - 1] == j ? " duplicated"
-                                                                            : " not sorted")
-                                  << " (previous column " << col_idx[k > 0 ? k - 1 : 0]
-                                  << ")");
+        SPARSEDIFF_REQUIRE(
+            k == row_ptr[i] || col_idx[k - 1] < j, InvalidArgument,
+            "row " << i << ", entry " << k << ": column " << j
+                   << (k > row_ptr[i] && col_idx[k - 1] == j ? " duplicated" : " not sorted")
+                   << " (previous column " << col_idx[k > 0 ? k - 1 : 0] << ")");
       }
     }
     return BasicPattern(rows, cols, std::move(row_ptr), std::move(col_idx), Trusted{});
@@ -143,9 +141,10 @@ class BasicPattern {
   template <class MaskValue>
   static BasicPattern from_dense_mask(Index rows, Index cols, const std::vector<MaskValue>& mask) {
     check_sizes("from_dense_mask", rows, cols);
-    SPARSEDIFF_REQUIRE(mask.size() == static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols), DimensionMismatch,
-                       "mask has " << mask.size() << " entries, expected " << rows << " x "
-                                   << cols);
+    SPARSEDIFF_REQUIRE(
+        mask.size() == static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols),
+        DimensionMismatch,
+        "mask has " << mask.size() << " entries, expected " << rows << " x " << cols);
     std::vector<Index> ptr(static_cast<std::size_t>(rows) + 1, 0), idx;
     for (Index i = 0; i < rows; ++i) {
       for (Index j = 0; j < cols; ++j)
@@ -159,8 +158,9 @@ class BasicPattern {
 
   /// The dense (all entries) rows x cols pattern.
   static BasicPattern dense(Index rows, Index cols) {
-    return from_dense_mask(rows, cols,
-                           std::vector<char>(static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols), 1));
+    return from_dense_mask(
+        rows, cols,
+        std::vector<char>(static_cast<std::size_t>(rows) * static_cast<std::size_t>(cols), 1));
   }
 
   /// The n x n identity pattern.
@@ -212,8 +212,7 @@ class BasicPattern {
 
   /// Structural equality (same sizes, same entries).
   bool operator==(const BasicPattern& other) const {
-    if (rows_ != other.rows_ || cols_ != other.cols_ || nnz_ != other.nnz_ ||
-        hash_ != other.hash_)
+    if (rows_ != other.rows_ || cols_ != other.cols_ || nnz_ != other.nnz_ || hash_ != other.hash_)
       return false;
     if (row_ptr_.data() == other.row_ptr_.data() && col_idx_.data() == other.col_idx_.data())
       return true;
@@ -227,8 +226,8 @@ class BasicPattern {
   /// Complexity O(nnz + rows + cols).
   TransposedPattern<MemorySpace> transpose_with_map() const {
     auto [ptr, idx] = host_arrays();
-    std::vector<Index> t_ptr(static_cast<std::size_t>(cols_) + 1, 0), t_idx(static_cast<std::size_t>(nnz_)),
-        position(static_cast<std::size_t>(nnz_));
+    std::vector<Index> t_ptr(static_cast<std::size_t>(cols_) + 1, 0),
+        t_idx(static_cast<std::size_t>(nnz_)), position(static_cast<std::size_t>(nnz_));
     for (Index k = 0; k < nnz_; ++k) ++t_ptr[std::size_t(idx[k]) + 1];
     for (Index j = 0; j < cols_; ++j) t_ptr[j + 1] += t_ptr[j];
     std::vector<Index> next(t_ptr.begin(), t_ptr.end() - 1);
@@ -250,14 +249,15 @@ class BasicPattern {
 
   /// Copies of the arrays in host std::vectors (row_ptr, col_idx).
   std::pair<std::vector<Index>, std::vector<Index>> host_arrays() const {
-    std::vector<Index> ptr(static_cast<std::size_t>(rows_) + 1, 0), idx(static_cast<std::size_t>(nnz_));
+    std::vector<Index> ptr(static_cast<std::size_t>(rows_) + 1, 0),
+        idx(static_cast<std::size_t>(nnz_));
     if (row_ptr_.extent(0) == 0) return {std::move(ptr), std::move(idx)};  // default-constructed
-    Kokkos::deep_copy(Kokkos::View<Index*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(
-                          ptr.data(), ptr.size()),
-                      row_ptr_);
-    Kokkos::deep_copy(Kokkos::View<Index*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(
-                          idx.data(), idx.size()),
-                      col_idx_);
+    Kokkos::deep_copy(
+        Kokkos::View<Index*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(ptr.data(), ptr.size()),
+        row_ptr_);
+    Kokkos::deep_copy(
+        Kokkos::View<Index*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(idx.data(), idx.size()),
+        col_idx_);
     return {std::move(ptr), std::move(idx)};
   }
 
@@ -287,8 +287,8 @@ class BasicPattern {
 
   static Kokkos::View<const Index*, MemorySpace> to_view(const char* label,
                                                          const std::vector<Index>& values) {
-    Kokkos::View<Index*, MemorySpace> view(Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string(label)),
-                                           values.size());
+    Kokkos::View<Index*, MemorySpace> view(
+        Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string(label)), values.size());
     Kokkos::deep_copy(view, Kokkos::View<const Index*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(
                                 values.data(), values.size()));
     return view;

@@ -1,7 +1,6 @@
 // A user's program: links the installed library and checks one product.
-#include <sparsediff/sparsediff.hpp>
-
 #include <cstdio>
+#include <sparsediff/sparsediff.hpp>
 
 int main(int argc, char** argv) {
   Kokkos::ScopeGuard kokkos(argc, argv);
