@@ -789,6 +789,7 @@ TEST(Tape, RecordsOneNodePerOperation) {
   EXPECT_EQ(s.inputs, 2u);
   EXPECT_EQ(s.outputs, 1u);
   EXPECT_EQ(s.operands, 5u);  // mul 2, sin 1, add 2
+  EXPECT_EQ(s.partials, 3u);  // mul 2, sin 1; add's (1, 1) are implied
   EXPECT_EQ(s.constants, 0u);
   tape.record([](const auto* x) { return 2.0 * x[0] + 1.0; }, {1.0});
   EXPECT_EQ(tape.num_operations(), 3u);  // input, mul_c, add_c

@@ -220,6 +220,23 @@ TEST(Hvp, OperatorRecordsAgainWhenTheBranchChanges) {
   EXPECT_EQ(op.size(), 3);
 }
 
+TEST(Hvp, LinearAndConstantObjectivesHaveZeroHessian) {
+  // Tapes without operands (f = x0, f = constant) and with linear operations only.
+  const auto identity = [](const auto* x) { return x[0]; };
+  const auto constant = [](const auto* x) {
+    (void)x;
+    return std::decay_t<decltype(x[0])>(3.0);
+  };
+  const auto linear = [](const auto* x) { return 2.0 * x[0] - x[1] / 4.0 + 1.0; };
+  const std::vector<double> x = {0.5, -2.0}, v = {1.0, 3.0};
+  for (const auto& hv : {hvp(identity, x, v), hvp(constant, x, v), hvp(linear, x, v),
+                         HvpOperator(identity, x).apply(v), HvpOperator(constant, x).apply(v),
+                         HvpOperator(linear, x).apply(v)})
+    EXPECT_EQ(hv, (std::vector<double>{0.0, 0.0}));
+  HvpOperator op(linear, x);
+  EXPECT_EQ(op.gradient(), (std::vector<double>{2.0, -0.25}));
+}
+
 TEST(Hvp, ErrorsNameTheOffendingItem) {
   const Quartic f;
   const auto x = random_vector(7, 1);

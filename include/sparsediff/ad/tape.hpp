@@ -40,11 +40,13 @@
 /// V = double): its value and its node, -1 for a constant. Operations on
 /// constants only are not recorded.
 ///
-/// Memory. Per operation: 1 byte of code, 4 + sizeof(V) bytes per recorded
-/// operand (1 or 2 for almost all operations), sizeof(V) per constant
-/// operand; sizeof(V) more per node for the adjoints of a sweep and the values
-/// of a replay. Storage grows geometrically and is kept by the tape, so
-/// recording again on the same tape allocates nothing (see statistics()).
+/// Memory. Per operation: 1 byte of code, 4 bytes per recorded operand (1 or
+/// 2 for almost all operations), sizeof(V) per partial that is not implied by
+/// the code (add, sub, neg, scaling by a constant store none), sizeof(V) per
+/// constant operand; sizeof(V) more per node for the adjoints of a sweep and
+/// the values of a replay. Storage grows geometrically and is kept by the
+/// tape, so recording again on the same tape allocates nothing (see
+/// statistics()); appending costs a counter decrement and plain stores.
 ///
 ///     struct Rosenbrock {
 ///       template <class T>
@@ -99,7 +101,8 @@ struct TapeStatistics {
   std::size_t operations = 0;     ///< nodes: inputs, constants and operations
   std::size_t inputs = 0;         ///< independent variables
   std::size_t outputs = 0;        ///< dependent variables
-  std::size_t operands = 0;       ///< recorded operand slots (node index + partial each)
+  std::size_t operands = 0;       ///< recorded operand slots (4-byte node indices)
+  std::size_t partials = 0;       ///< stored partials (those not implied by the code)
   std::size_t constants = 0;      ///< constant operands stored for replay
   std::size_t comparisons = 0;    ///< recorded comparison outcomes
   std::size_t bytes = 0;          ///< storage held by the tape (capacity, all buffers)
@@ -361,6 +364,7 @@ class Tape {
     s.inputs = inputs_.size();
     s.outputs = outputs_.size();
     s.operands = args_.size();
+    s.partials = partials_.size();
     s.constants = constants_.size();
     s.comparisons = comparisons_.size();
     s.bytes = memory_bytes();
@@ -431,16 +435,18 @@ class Tape {
 
   // ---------------------------------------------------------------- raw access
   // For library algorithms that walk the tape (Hessian-vector products,
-  // sparse Hessians). Node i has code codes()[i]; its operands and their
-  // partials are the next arity(code) entries of arguments() and partials(),
-  // its constant (if has_constant(code)) the next entry of constants(), both
-  // streams read in node order.
+  // sparse Hessians). Node i has code codes()[i]; reading the streams in node
+  // order, its operands are the next arity(code) entries of arguments(), its
+  // stored partials the next stored_partials(code) entries of partials(),
+  // its constant (if has_constant(code)) the next entry of constants();
+  // detail::node_partials gives all its partials (ad/detail/tape_ops.hpp).
 
   const detail::Op* codes() const noexcept { return codes_.data(); }
   const Index* arguments() const noexcept { return args_.data(); }
   const V* partials() const noexcept { return partials_.data(); }
   const V* constants() const noexcept { return constants_.data(); }
   std::size_t num_operands() const noexcept { return args_.size(); }
+  std::size_t num_stored_partials() const noexcept { return partials_.size(); }
   /// Node of each input, in input order.
   const std::vector<Index>& input_nodes() const noexcept { return inputs_; }
   /// Node of each output (-1 for a constant output).
@@ -448,8 +454,13 @@ class Tape {
   /// Node values at the last replay; nullptr when the tape was not replayed
   /// since it was recorded.
   const V* values() const noexcept { return values_valid_ ? values_.data() : nullptr; }
-  /// Node adjoints of the last sweep (gradient/reverse); nullptr before one.
+  /// Node adjoints of the last sweep (gradient/reverse) when keep_adjoints(true)
+  /// was set before it; nullptr otherwise.
   const V* adjoints() const noexcept { return adjoints_valid_ ? adjoints_.data() : nullptr; }
+  /// Whether sweeps keep every node's adjoint readable through adjoints().
+  /// Off by default: a sweep then clears each adjoint as it consumes it,
+  /// which saves clearing the array before the next sweep.
+  void keep_adjoints(bool keep) noexcept { keep_adjoints_ = keep; }
 
  private:
   enum class State : std::uint8_t { empty, recording, recorded, invalid };
@@ -478,17 +489,19 @@ class Tape {
 
   /// Appends node `op` with operands (a, b, c) at nodes (ia, ib, ic) — the
   /// first arity(op) of them — and constant k; returns its Reverse value.
+  /// The fast path is a counter decrement and unchecked stores: make_room()
+  /// guarantees room for `room_` more operations of any kind.
   template <detail::Op op>
-  Reverse<V> push(const V& a, const V& b, const V& c, Index ia, Index ib, Index ic, const V& k) {
+  [[gnu::always_inline]] inline Reverse<V> push(const V& a, const V& b, const V& c, Index ia,
+                                                Index ib, Index ic, const V& k) {
     constexpr int r = detail::arity(op);
-    const std::size_t node = codes_.size();
-    if (node >= std::size_t(std::numeric_limits<Index>::max()))
-      detail::raise<NotSupported>("Tape::record", "more than 2^31 - 1 recorded operations");
-    codes_.push_back(op);
-    V* p = nullptr;
+    constexpr int stored = detail::stored_partials(op);
+    if (room_ == 0) make_room();
+    --room_;
+    const Index node = Index(codes_.size());
+    codes_.unchecked_push_back(op);
     if constexpr (r >= 1) {
-      Index* slots = args_.extend(r);
-      p = partials_.extend(r);
+      Index* slots = args_.unchecked_extend(r);
       slots[0] = ia;
       if constexpr (r >= 2) slots[1] = ib;
       if constexpr (r >= 3) slots[2] = ic;
@@ -497,14 +510,34 @@ class Tape {
       (void)ib;
       (void)ic;
     }
-    if constexpr (detail::has_constant(op)) constants_.push_back(k);
+    if constexpr (detail::has_constant(op)) constants_.unchecked_push_back(k);
     if constexpr (op == detail::Op::input) {
-      return Reverse<V>(a, Index(node), detail::NodeTag{});
+      return Reverse<V>(a, node, detail::NodeTag{});
     } else {
       V v;
-      detail::rule<op, V, V>(a, b, c, k, v, p);
-      return Reverse<V>(v, Index(node), detail::NodeTag{});
+      if constexpr (stored > 0) {
+        detail::rule<op, V, V>(a, b, c, k, v, partials_.unchecked_extend(stored));
+      } else {
+        V unused[3];
+        detail::rule<op, V, V>(a, b, c, k, v, unused);
+      }
+      return Reverse<V>(v, node, detail::NodeTag{});
     }
+  }
+
+  /// Room for at least one more batch of operations (each at most 3
+  /// operands, 3 partials and 1 constant); sets room_.
+  [[gnu::noinline]] void make_room() {
+    constexpr std::size_t batch = 4096;
+    const std::size_t limit = std::size_t(std::numeric_limits<Index>::max());
+    if (codes_.size() >= limit)
+      detail::raise<NotSupported>("Tape::record", "more than 2^31 - 1 recorded operations");
+    codes_.ensure_room(batch);
+    args_.ensure_room(3 * batch);
+    partials_.ensure_room(3 * batch);
+    constants_.ensure_room(batch);
+    room_ = std::min({codes_.room(), args_.room() / 3, partials_.room() / 3, constants_.room(),
+                      limit - codes_.size()});
   }
 
   Index push_constant(const V& k) {
@@ -537,7 +570,7 @@ class Tape {
       if (outputs_[i] >= 0) output_values_[i] = values_[std::size_t(outputs_[i])];
   }
 
-  /// One forward pass over the tape: node values and operand partials at x.
+  /// One forward pass over the tape: node values and stored partials at x.
   void forward(const V* x) {
     using detail::Op;
     const std::size_t num_nodes = codes_.size();
@@ -549,6 +582,7 @@ class Tape {
     const V* constant = constants_.data();
     V* value = values_.data();
     const V zero(0.0);
+    V unused[3];
     std::size_t next_input = 0;
     for (std::size_t i = 0; i < num_nodes; ++i) {
       detail::visit_op(code[i], [&](auto tag) {
@@ -557,13 +591,14 @@ class Tape {
           value[i] = x[next_input++];
         } else if constexpr (op != Op::count_) {
           constexpr int r = detail::arity(op);
+          constexpr int stored = detail::stored_partials(op);
           const V& a = r >= 1 ? value[arg[0]] : zero;
           const V& b = r >= 2 ? value[arg[1]] : zero;
           const V& c = r >= 3 ? value[arg[2]] : zero;
           const V& k = detail::has_constant(op) ? *constant : zero;
-          detail::rule<op, V, V>(a, b, c, k, value[i], partial);
+          detail::rule<op, V, V>(a, b, c, k, value[i], stored > 0 ? partial : unused);
           arg += r;
-          partial += r;
+          partial += stored;
           constant += detail::has_constant(op) ? 1 : 0;
         }
       });
@@ -607,31 +642,72 @@ class Tape {
     return s.str();
   }
 
-  /// Reverse sweep seeded with weights w on the outputs; result = adjoints of the inputs.
+  /// Reverse sweep seeded with weights w on the outputs; result = adjoints of
+  /// the inputs. Unless keep_adjoints_, each adjoint is reset to zero once
+  /// read, so the next sweep starts from a clean array without clearing it.
   void sweep(const V* w, std::vector<V>& result) {
+    using detail::PartialKind;
     require_swept_state("Tape::reverse");
     const std::size_t num_nodes = codes_.size();
-    adjoints_.resize(num_nodes);
+    if (adjoints_.size() != num_nodes || adjoints_dirty_) {
+      adjoints_.resize(num_nodes);
+      std::fill(adjoints_.data(), adjoints_.data() + num_nodes, V(0.0));
+    }
     V* adj = adjoints_.data();
-    std::fill(adj, adj + num_nodes, V(0.0));
     for (std::size_t k = 0; k < outputs_.size(); ++k)
       if (outputs_[k] >= 0) adj[outputs_[k]] += w[k];
+    result.resize(inputs_.size());
+    std::size_t next_input = inputs_.size();
     const detail::Op* code = codes_.data();
     const Index* arg = args_.data() + args_.size();
     const V* partial = partials_.data() + partials_.size();
+    const V* constant = constants_.data() + constants_.size();
+    const bool keep = keep_adjoints_;
     for (std::size_t i = num_nodes; i-- > 0;) {
-      const int r = detail::op_tables.arity[int(code[i])];
-      arg -= r;
-      partial -= r;
+      const detail::OpInfo info = detail::op_tables.info[int(code[i])];
+      arg -= info.arity;
+      partial -= info.stored_partials;
+      constant -= info.constants;
+      const V g = adj[i];
+      if (!keep) adj[i] = V(0.0);
       // A zero adjoint contributes nothing, even through an infinite partial
       // (the structural-zero rule of Dual, e.g. sqrt at 0 in an unused term).
-      if (r == 0 || detail::all_zero(adj[i])) continue;
-      const V g = adj[i];
-      for (int k = 0; k < r; ++k) adj[arg[k]] += partial[k] * g;
+      if (detail::all_zero(g)) {
+        if (code[i] == detail::Op::input) result[--next_input] = g;
+        continue;
+      }
+      switch (info.kind) {
+        case PartialKind::stored:
+          adj[arg[0]] += partial[0] * g;
+          if (info.arity > 1) adj[arg[1]] += partial[1] * g;
+          if (info.arity > 2) adj[arg[2]] += partial[2] * g;
+          break;
+        case PartialKind::add:
+          adj[arg[0]] += g;
+          adj[arg[1]] += g;
+          break;
+        case PartialKind::sub:
+          adj[arg[0]] += g;
+          adj[arg[1]] -= g;
+          break;
+        case PartialKind::plus_one:
+          adj[arg[0]] += g;
+          break;
+        case PartialKind::minus_one:
+          adj[arg[0]] -= g;
+          break;
+        case PartialKind::constant_scale:
+          adj[arg[0]] += *constant * g;
+          break;
+        case PartialKind::zero:
+          break;
+        case PartialKind::none:
+          if (code[i] == detail::Op::input) result[--next_input] = g;
+          break;
+      }
     }
-    adjoints_valid_ = true;
-    result.resize(inputs_.size());
-    for (std::size_t j = 0; j < inputs_.size(); ++j) result[j] = adj[inputs_[j]];
+    adjoints_valid_ = keep;
+    adjoints_dirty_ = keep;
   }
 
   detail::TapeStream<detail::Op> codes_;
@@ -646,9 +722,12 @@ class Tape {
   std::vector<V> output_values_;
   std::vector<Reverse<V>> input_buffer_;
   std::vector<Reverse<V>> output_buffer_;
+  std::size_t room_ = 0;  // operations that fit before make_room() must run
   State state_ = State::empty;
   bool values_valid_ = false;
   bool adjoints_valid_ = false;
+  bool adjoints_dirty_ = false;
+  bool keep_adjoints_ = false;
 };
 
 // ---------------------------------------------------------------- Recording
@@ -699,8 +778,8 @@ class Recording {
 
 /// Records `op` on operands that are all active (the first arity(op) of a, b, c).
 template <detail::Op op, class W>
-inline Reverse<W> detail_record(const Reverse<W>& a, const Reverse<W>& b, const Reverse<W>& c,
-                                const W& k) {
+[[gnu::always_inline]] inline Reverse<W> detail_record(const Reverse<W>& a, const Reverse<W>& b,
+                                                       const Reverse<W>& c, const W& k) {
   return detail::active_tape<W>().template push<op>(a.value(), b.value(), c.value(), a.node(),
                                                     b.node(), c.node(), k);
 }
@@ -728,7 +807,7 @@ inline Reverse<V> passive(const V& a, const V& b, const V& c, const V& k) {
 }
 
 template <Op op, class V>
-inline Reverse<V> unary(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> unary(const Reverse<V>& a) {
   if (!a.is_active()) return passive<op>(a.value(), a.value(), a.value(), a.value());
   return detail_record<op>(a, a, a, a.value());
 }
@@ -761,12 +840,12 @@ inline Reverse<V> operator+(const Reverse<V>& a) {
   return a;
 }
 template <class V>
-inline Reverse<V> operator-(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> operator-(const Reverse<V>& a) {
   return detail::unary<detail::Op::neg>(a);
 }
 
 template <class V>
-inline Reverse<V> operator+(const Reverse<V>& a, const Reverse<V>& b) {
+[[gnu::always_inline]] inline Reverse<V> operator+(const Reverse<V>& a, const Reverse<V>& b) {
   using detail::Op;
   if (a.is_active()) {
     if (b.is_active()) return detail_record<Op::add>(a, b, b, a.value());
@@ -776,7 +855,7 @@ inline Reverse<V> operator+(const Reverse<V>& a, const Reverse<V>& b) {
   return Reverse<V>(a.value() + b.value());
 }
 template <class V>
-inline Reverse<V> operator-(const Reverse<V>& a, const Reverse<V>& b) {
+[[gnu::always_inline]] inline Reverse<V> operator-(const Reverse<V>& a, const Reverse<V>& b) {
   using detail::Op;
   if (a.is_active()) {
     if (b.is_active()) return detail_record<Op::sub>(a, b, b, a.value());
@@ -787,7 +866,7 @@ inline Reverse<V> operator-(const Reverse<V>& a, const Reverse<V>& b) {
   return Reverse<V>(a.value() - b.value());
 }
 template <class V>
-inline Reverse<V> operator*(const Reverse<V>& a, const Reverse<V>& b) {
+[[gnu::always_inline]] inline Reverse<V> operator*(const Reverse<V>& a, const Reverse<V>& b) {
   using detail::Op;
   if (a.is_active()) {
     if (b.is_active()) {
@@ -800,7 +879,7 @@ inline Reverse<V> operator*(const Reverse<V>& a, const Reverse<V>& b) {
   return Reverse<V>(a.value() * b.value());
 }
 template <class V>
-inline Reverse<V> operator/(const Reverse<V>& a, const Reverse<V>& b) {
+[[gnu::always_inline]] inline Reverse<V> operator/(const Reverse<V>& a, const Reverse<V>& b) {
   using detail::Op;
   if (a.is_active()) {
     if (b.is_active()) return detail_record<Op::div>(a, b, b, a.value());
@@ -811,35 +890,35 @@ inline Reverse<V> operator/(const Reverse<V>& a, const Reverse<V>& b) {
 }
 
 template <class V, class S, detail::enable_constant_t<S, V> = 0>
-inline Reverse<V> operator+(const Reverse<V>& a, const S& b) {
+[[gnu::always_inline]] inline Reverse<V> operator+(const Reverse<V>& a, const S& b) {
   return a + Reverse<V>(b);
 }
 template <class V, class S, detail::enable_constant_t<S, V> = 0>
-inline Reverse<V> operator+(const S& a, const Reverse<V>& b) {
+[[gnu::always_inline]] inline Reverse<V> operator+(const S& a, const Reverse<V>& b) {
   return Reverse<V>(a) + b;
 }
 template <class V, class S, detail::enable_constant_t<S, V> = 0>
-inline Reverse<V> operator-(const Reverse<V>& a, const S& b) {
+[[gnu::always_inline]] inline Reverse<V> operator-(const Reverse<V>& a, const S& b) {
   return a - Reverse<V>(b);
 }
 template <class V, class S, detail::enable_constant_t<S, V> = 0>
-inline Reverse<V> operator-(const S& a, const Reverse<V>& b) {
+[[gnu::always_inline]] inline Reverse<V> operator-(const S& a, const Reverse<V>& b) {
   return Reverse<V>(a) - b;
 }
 template <class V, class S, detail::enable_constant_t<S, V> = 0>
-inline Reverse<V> operator*(const Reverse<V>& a, const S& b) {
+[[gnu::always_inline]] inline Reverse<V> operator*(const Reverse<V>& a, const S& b) {
   return a * Reverse<V>(b);
 }
 template <class V, class S, detail::enable_constant_t<S, V> = 0>
-inline Reverse<V> operator*(const S& a, const Reverse<V>& b) {
+[[gnu::always_inline]] inline Reverse<V> operator*(const S& a, const Reverse<V>& b) {
   return Reverse<V>(a) * b;
 }
 template <class V, class S, detail::enable_constant_t<S, V> = 0>
-inline Reverse<V> operator/(const Reverse<V>& a, const S& b) {
+[[gnu::always_inline]] inline Reverse<V> operator/(const Reverse<V>& a, const S& b) {
   return a / Reverse<V>(b);
 }
 template <class V, class S, detail::enable_constant_t<S, V> = 0>
-inline Reverse<V> operator/(const S& a, const Reverse<V>& b) {
+[[gnu::always_inline]] inline Reverse<V> operator/(const S& a, const Reverse<V>& b) {
   return Reverse<V>(a) / b;
 }
 

@@ -179,7 +179,10 @@ class HvpOperator {
   static constexpr int max_lanes = 4;
 
   /// Records f at x and prepares the products. @throws as set_point.
-  HvpOperator(F f, const std::vector<double>& x) : f_(std::move(f)) { set_point(x); }
+  HvpOperator(F f, const std::vector<double>& x) : f_(std::move(f)) {
+    tape_.keep_adjoints(true);  // the second-order weights need every node's adjoint
+    set_point(x);
+  }
 
   /// Moves to a new point: replays the tape when its recorded comparisons
   /// hold at x (and x has the recorded size), records f again otherwise.
@@ -269,12 +272,12 @@ class HvpOperator {
     weights_.clear();
     for (std::size_t i = 0; i < num_nodes; ++i) {
       const int c = int(code[i]);
-      const int r = detail::op_tables.arity[c];
+      const detail::OpInfo info = detail::op_tables.info[c];
       const int entries = detail::op_tables.hessian_entries[c];
       if (entries > 0) {
-        const double a[3] = {value[arg[0]], r > 1 ? value[arg[1]] : 0.0,
-                             r > 2 ? value[arg[2]] : 0.0};
-        const double k = detail::op_tables.constants[c] ? *constant : 0.0;
+        const double a[3] = {value[arg[0]], info.arity > 1 ? value[arg[1]] : 0.0,
+                             info.arity > 2 ? value[arg[2]] : 0.0};
+        const double k = info.constants ? *constant : 0.0;
         const std::size_t at = weights_.size();
         weights_.resize(at + std::size_t(entries), 0.0);
         double* h = weights_.data() + at;
@@ -287,88 +290,174 @@ class HvpOperator {
           for (int e = 0; e < entries; ++e) h[e] *= scale;
         }
       }
-      arg += r;
-      constant += detail::op_tables.constants[c];
+      arg += info.arity;
+      constant += info.constants;
     }
   }
 
   /// Products with vectors [first, first + count) of V, K lanes per node.
+  /// The adjoint tangents are cleared as they are consumed, so the array is
+  /// all zero again after a sweep and needs clearing only when it grows.
   template <int K>
   void apply_block(const double* V, Index first, Index count, double* HV) {
+    using detail::PartialKind;
     const std::size_t num_nodes = tape_.num_operations();
     const std::size_t n = x_.size();
-    tangents_.resize(num_nodes * K);
-    adjoint_tangents_.assign(num_nodes * K, 0.0);
+    if (tangents_.size() < num_nodes * K) tangents_.resize(num_nodes * K);
+    if (adjoint_tangents_.size() < num_nodes * K) {
+      adjoint_tangents_.assign(num_nodes * K, 0.0);
+    }
     const detail::Op* code = tape_.codes();
-    const Index* const args_begin = tape_.arguments();
-    const double* const partials_begin = tape_.partials();
-    double* dot = tangents_.data();
-    double* adot = adjoint_tangents_.data();
+    double* const dot = tangents_.data();
+    double* const adot = adjoint_tangents_.data();
+    const double* vectors = V + n * std::size_t(first);
 
     // Forward: tangents of every node along the K directions.
-    const Index* arg = args_begin;
-    const double* partial = partials_begin;
+    const Index* arg = tape_.arguments();
+    const double* stored = tape_.partials();
+    const double* constant = tape_.constants();
     std::size_t next_input = 0;
     for (std::size_t i = 0; i < num_nodes; ++i) {
-      const int c = int(code[i]);
-      const int r = detail::op_tables.arity[c];
+      const detail::OpInfo info = detail::op_tables.info[int(code[i])];
       double* d = dot + i * K;
-      if (code[i] == detail::Op::input) {
-        for (int l = 0; l < K; ++l)
-          d[l] = l < count ? V[next_input + n * std::size_t(first + l)] : 0.0;
-        ++next_input;
-      } else if (r == 1) {
-        const double* a = dot + std::size_t(arg[0]) * K;
-        for (int l = 0; l < K; ++l) d[l] = partial[0] * a[l];
-      } else if (r == 2) {
-        const double* a = dot + std::size_t(arg[0]) * K;
-        const double* b = dot + std::size_t(arg[1]) * K;
-        for (int l = 0; l < K; ++l) d[l] = partial[0] * a[l] + partial[1] * b[l];
-      } else if (r == 3) {
-        const double* a = dot + std::size_t(arg[0]) * K;
-        const double* b = dot + std::size_t(arg[1]) * K;
-        const double* e = dot + std::size_t(arg[2]) * K;
-        for (int l = 0; l < K; ++l)
-          d[l] = partial[0] * a[l] + partial[1] * b[l] + partial[2] * e[l];
-      } else {
-        for (int l = 0; l < K; ++l) d[l] = 0.0;
+      // Operand rows (no operand read for arity 0: the stream may end here).
+      const std::size_t i0 = info.arity > 0 ? std::size_t(arg[0]) : 0;
+      const std::size_t i1 = info.arity > 1 ? std::size_t(arg[1]) : i0;
+      const double* a = dot + i0 * K;
+      const double* b = dot + i1 * K;
+      switch (info.kind) {
+        case PartialKind::stored:
+          if (info.arity == 1) {
+            for (int l = 0; l < K; ++l) d[l] = stored[0] * a[l];
+          } else {
+            for (int l = 0; l < K; ++l) d[l] = stored[0] * a[l] + stored[1] * b[l];
+            if (info.arity == 3) {
+              const double* e = dot + std::size_t(arg[2]) * K;
+              for (int l = 0; l < K; ++l) d[l] += stored[2] * e[l];
+            }
+          }
+          break;
+        case PartialKind::add:
+          for (int l = 0; l < K; ++l) d[l] = a[l] + b[l];
+          break;
+        case PartialKind::sub:
+          for (int l = 0; l < K; ++l) d[l] = a[l] - b[l];
+          break;
+        case PartialKind::plus_one:
+          for (int l = 0; l < K; ++l) d[l] = a[l];
+          break;
+        case PartialKind::minus_one:
+          for (int l = 0; l < K; ++l) d[l] = -a[l];
+          break;
+        case PartialKind::constant_scale:
+          for (int l = 0; l < K; ++l) d[l] = *constant * a[l];
+          break;
+        case PartialKind::zero:
+          for (int l = 0; l < K; ++l) d[l] = 0.0;
+          break;
+        case PartialKind::none:
+          if (code[i] == detail::Op::input) {
+            for (int l = 0; l < K; ++l) d[l] = l < count ? vectors[next_input + n * l] : 0.0;
+            ++next_input;
+          } else {
+            for (int l = 0; l < K; ++l) d[l] = 0.0;
+          }
+          break;
       }
-      arg += r;
-      partial += r;
+      arg += info.arity;
+      stored += info.stored_partials;
+      constant += info.constants;
     }
 
     // Reverse: adjoint tangents, seeded zero (the output adjoint 1 is constant).
     const double* w = weights_.data() + weights_.size();
     for (std::size_t i = num_nodes; i-- > 0;) {
       const int c = int(code[i]);
-      const int r = detail::op_tables.arity[c];
-      const int entries = detail::op_tables.hessian_entries[c];
-      arg -= r;
-      partial -= r;
-      w -= entries;
-      if (r == 0) continue;
-      const double* g = adot + i * K;
+      const detail::OpInfo info = detail::op_tables.info[c];
+      arg -= info.arity;
+      stored -= info.stored_partials;
+      constant -= info.constants;
+      w -= detail::op_tables.hessian_entries[c];
+      double g[K];
       bool zero = true;
-      for (int l = 0; l < K; ++l) zero = zero && g[l] == 0.0;
-      if (!zero)
-        for (int k = 0; k < r; ++k) {
-          double* t = adot + std::size_t(arg[k]) * K;
-          for (int l = 0; l < K; ++l) t[l] += partial[k] * g[l];
+      for (int l = 0; l < K; ++l) {
+        g[l] = adot[i * K + l];
+        adot[i * K + l] = 0.0;
+        zero = zero && g[l] == 0.0;
+      }
+      const std::size_t i0 = info.arity > 0 ? std::size_t(arg[0]) : 0;
+      const std::size_t i1 = info.arity > 1 ? std::size_t(arg[1]) : i0;
+      double* ta = adot + i0 * K;
+      double* tb = adot + i1 * K;
+      switch (info.kind) {
+        case PartialKind::stored: {
+          const int r = info.arity;
+          const bool second = detail::op_tables.hessian_entries[c] > 0;
+          // A zero adjoint tangent contributes nothing, even through an
+          // infinite partial (as in the gradient sweep).
+          if (!zero) {
+            for (int l = 0; l < K; ++l) ta[l] += stored[0] * g[l];
+            if (r > 1)
+              for (int l = 0; l < K; ++l) tb[l] += stored[1] * g[l];
+            if (r > 2) {
+              double* tc = adot + std::size_t(arg[2]) * K;
+              for (int l = 0; l < K; ++l) tc[l] += stored[2] * g[l];
+            }
+          }
+          if (second) {
+            const double* da = dot + i0 * K;
+            if (r == 1) {
+              for (int l = 0; l < K; ++l) ta[l] += w[0] * da[l];
+            } else if (r == 2) {
+              const double* db = dot + i1 * K;
+              for (int l = 0; l < K; ++l) {
+                ta[l] += w[0] * da[l] + w[1] * db[l];
+                tb[l] += w[1] * da[l] + w[2] * db[l];
+              }
+            } else {
+              for (int k = 0; k < r; ++k) {
+                double* t = adot + std::size_t(arg[k]) * K;
+                for (int m = 0; m < r; ++m) {
+                  const double h = w[detail::hessian_slot(r, k, m)];
+                  const double* s = dot + std::size_t(arg[m]) * K;
+                  for (int l = 0; l < K; ++l) t[l] += h * s[l];
+                }
+              }
+            }
+          }
+          break;
         }
-      for (int k = 0; k < r && entries > 0; ++k) {
-        double* t = adot + std::size_t(arg[k]) * K;
-        for (int m = 0; m < r; ++m) {
-          const double h = w[detail::hessian_slot(r, k, m)];
-          const double* s = dot + std::size_t(arg[m]) * K;
-          for (int l = 0; l < K; ++l) t[l] += h * s[l];
-        }
+        case PartialKind::add:
+          for (int l = 0; l < K; ++l) {
+            ta[l] += g[l];
+            tb[l] += g[l];
+          }
+          break;
+        case PartialKind::sub:
+          for (int l = 0; l < K; ++l) {
+            ta[l] += g[l];
+            tb[l] -= g[l];
+          }
+          break;
+        case PartialKind::plus_one:
+          for (int l = 0; l < K; ++l) ta[l] += g[l];
+          break;
+        case PartialKind::minus_one:
+          for (int l = 0; l < K; ++l) ta[l] -= g[l];
+          break;
+        case PartialKind::constant_scale:
+          for (int l = 0; l < K; ++l) ta[l] += *constant * g[l];
+          break;
+        case PartialKind::zero:
+          break;
+        case PartialKind::none:
+          if (code[i] == detail::Op::input) {
+            --next_input;
+            for (Index l = 0; l < count; ++l) HV[next_input + n * std::size_t(first + l)] = g[l];
+          }
+          break;
       }
     }
-
-    const std::vector<Index>& inputs = tape_.input_nodes();
-    for (std::size_t j = 0; j < n; ++j)
-      for (Index l = 0; l < count; ++l)
-        HV[j + n * std::size_t(first + l)] = adot[std::size_t(inputs[j]) * K + l];
   }
 
   F f_;

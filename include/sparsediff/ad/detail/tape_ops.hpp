@@ -174,21 +174,108 @@ constexpr int hessian_slot(int r, int k, int l) {
   return k <= l ? k * r - k * (k - 1) / 2 + (l - k) : l * r - l * (l - 1) / 2 + (k - l);
 }
 
-/// Tables indexed by the code, for the sweeps that read codes at run time.
+/// How the reverse sweep gets an operation's partials. Linear operations
+/// with known partials store none: add (1, 1), sub (1, -1), add_c (1),
+/// neg and sub_ca (-1), mul_c (its constant), and the rounding functions (0).
+/// That saves sizeof(V) per operand on the tape and a load per operand in
+/// every sweep; all other operations store theirs (`stored`).
+enum class PartialKind : std::uint8_t {
+  none,            ///< no operand (input, constant)
+  stored,          ///< arity(op) partials in the partials stream
+  add,             ///< (1, 1)
+  sub,             ///< (1, -1)
+  plus_one,        ///< (1)
+  minus_one,       ///< (-1)
+  constant_scale,  ///< (k), k the operation's constant
+  zero             ///< (0)
+};
+
+constexpr PartialKind partial_kind(Op op) {
+  switch (op) {
+    case Op::input:
+    case Op::constant:
+    case Op::count_:
+      return PartialKind::none;
+    case Op::add:
+      return PartialKind::add;
+    case Op::sub:
+      return PartialKind::sub;
+    case Op::add_c:
+      return PartialKind::plus_one;
+    case Op::neg:
+    case Op::sub_ca:
+      return PartialKind::minus_one;
+    case Op::mul_c:
+      return PartialKind::constant_scale;
+    case Op::floor:
+    case Op::ceil:
+    case Op::round:
+    case Op::trunc:
+      return PartialKind::zero;
+    default:
+      return PartialKind::stored;
+  }
+}
+
+/// Number of partials an operation keeps in the partials stream.
+constexpr int stored_partials(Op op) {
+  return partial_kind(op) == PartialKind::stored ? arity(op) : 0;
+}
+
+/// What a sweep needs to know of a code read at run time, in one 4-byte load.
+struct OpInfo {
+  std::uint8_t arity;            ///< operands (entries of the arguments stream)
+  std::uint8_t stored_partials;  ///< entries of the partials stream
+  std::uint8_t constants;        ///< entries of the constants stream (0 or 1)
+  PartialKind kind;
+};
 struct OpTables {
-  std::uint8_t arity[op_count];
-  std::uint8_t constants[op_count];
+  OpInfo info[op_count];
   std::uint8_t hessian_entries[op_count];
 };
 inline constexpr OpTables op_tables = [] {
   OpTables t{};
   for (int i = 0; i < op_count; ++i) {
-    t.arity[i] = std::uint8_t(arity(Op(i)));
-    t.constants[i] = std::uint8_t(has_constant(Op(i)));
-    t.hessian_entries[i] = std::uint8_t(hessian_entries(Op(i)));
+    const Op op = Op(i);
+    t.info[i] = OpInfo{std::uint8_t(arity(op)), std::uint8_t(stored_partials(op)),
+                       std::uint8_t(has_constant(op) ? 1 : 0), partial_kind(op)};
+    t.hessian_entries[i] = std::uint8_t(hessian_entries(op));
   }
   return t;
 }();
+
+/// The partials p[0..info.arity) of a node, from its stored partials (if
+/// any) and its constant (if any), for sweeps that want them uniformly.
+template <class V>
+inline void node_partials(const OpInfo& info, const V* stored, const V* constant, V* p) {
+  switch (info.kind) {
+    case PartialKind::stored:
+      for (int k = 0; k < info.arity; ++k) p[k] = stored[k];
+      break;
+    case PartialKind::add:
+      p[0] = V(1.0);
+      p[1] = V(1.0);
+      break;
+    case PartialKind::sub:
+      p[0] = V(1.0);
+      p[1] = V(-1.0);
+      break;
+    case PartialKind::plus_one:
+      p[0] = V(1.0);
+      break;
+    case PartialKind::minus_one:
+      p[0] = V(-1.0);
+      break;
+    case PartialKind::constant_scale:
+      p[0] = *constant;
+      break;
+    case PartialKind::zero:
+      p[0] = V(0.0);
+      break;
+    default:
+      break;
+  }
+}
 
 /// Readable name of an operation (error messages, tape dumps).
 constexpr const char* op_name(Op op) {
@@ -469,7 +556,7 @@ inline void rule(const W& a, const W& b, const W& c, const K& k, W& v, W* p) {
 /// Calls `visitor(std::integral_constant<Op, op>{})` for the run-time code
 /// `op`: the one switch over all codes, so sweeps stay in sync with the list.
 template <class Visitor>
-inline decltype(auto) visit_op(Op op, Visitor&& visitor) {
+[[gnu::always_inline]] inline decltype(auto) visit_op(Op op, Visitor&& visitor) {
   using O = Op;
   switch (op) {
     case O::input:

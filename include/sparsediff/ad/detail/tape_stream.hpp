@@ -7,19 +7,58 @@
 /// no allocation per operation, storage grown geometrically (amortised O(1),
 /// O(log n) reallocations per recording) and kept across recordings, so that
 /// re-recording the same function on the same tape allocates nothing. Unlike
-/// std::vector, growing does not value-initialise the new capacity (the
-/// entries are written before they are read), and the number of
+/// std::vector, growing does not initialise the new capacity (the entries are
+/// written before they are read), and the number of
 /// reallocations is counted so that tests and benchmarks can measure it.
+/// Large buffers are aligned to 2 MiB and, on Linux, advised to use
+/// transparent huge pages, which cuts the page faults of a fresh tape of
+/// hundreds of MB where the kernel grants them. Reusing a tape avoids them
+/// altogether (bench/reverse.cpp measures fresh vs reused tapes).
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdlib>
+#include <cstring>
 #include <memory>
+#include <new>
+#include <type_traits>
 #include <utility>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 namespace sparsediff::detail {
 
+/// Frees what allocate_tape_memory returned.
+struct TapeMemoryDeleter {
+  void operator()(void* p) const noexcept { std::free(p); }
+};
+
+/// Uninitialised storage for `bytes` bytes; huge-page friendly when large.
+inline void* allocate_tape_memory(std::size_t bytes) {
+  constexpr std::size_t huge = std::size_t(2) << 20;
+  void* p = nullptr;
+  if (bytes >= 4 * huge) {
+    const std::size_t rounded = (bytes + huge - 1) / huge * huge;
+    p = std::aligned_alloc(huge, rounded);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (p != nullptr) madvise(p, rounded, MADV_HUGEPAGE);  // advice only: failure is harmless
+#endif
+  } else {
+    p = std::malloc(bytes > 0 ? bytes : 1);
+  }
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+
+/// Growable array of a trivially copyable T (the entries are raw storage:
+/// written before they are read, never constructed or destroyed one by one).
 template <class T>
 class TapeStream {
+  static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>,
+                "tape streams hold trivially copyable values");
+
  public:
   TapeStream() = default;
   TapeStream(TapeStream&&) noexcept = default;
@@ -31,23 +70,37 @@ class TapeStream {
   std::size_t capacity() const noexcept { return capacity_; }
   /// Times the storage was (re)allocated since construction.
   std::size_t reallocations() const noexcept { return reallocations_; }
-  T* data() noexcept { return data_.get(); }
-  const T* data() const noexcept { return data_.get(); }
-  T& operator[](std::size_t i) noexcept { return data_[i]; }
-  const T& operator[](std::size_t i) const noexcept { return data_[i]; }
+  T* data() noexcept { return static_cast<T*>(data_.get()); }
+  const T* data() const noexcept { return static_cast<const T*>(data_.get()); }
+  T& operator[](std::size_t i) noexcept { return data()[i]; }
+  const T& operator[](std::size_t i) const noexcept { return data()[i]; }
 
   /// Forgets the entries, keeps the storage.
   void clear() noexcept { size_ = 0; }
 
+  /// Entries that fit without growing.
+  std::size_t room() const noexcept { return capacity_ - size_; }
+
   /// Appends k entries left for the caller to write; returns the first. Amortised O(k).
   T* extend(std::size_t k) {
     if (k > capacity_ - size_) grow(size_ + k);
-    T* first = data_.get() + size_;
+    return unchecked_extend(k);
+  }
+
+  /// extend(k) when the caller knows that room() >= k.
+  T* unchecked_extend(std::size_t k) noexcept {
+    T* first = data() + size_;
     size_ += k;
     return first;
   }
 
   void push_back(const T& value) { *extend(1) = value; }
+  void unchecked_push_back(const T& value) noexcept { data()[size_++] = value; }
+
+  /// Makes room() >= k, growing geometrically.
+  void ensure_room(std::size_t k) {
+    if (k > capacity_ - size_) grow(size_ + k);
+  }
 
   /// Makes room for `capacity` entries in all (no-op when there is room).
   void reserve(std::size_t capacity) {
@@ -61,20 +114,18 @@ class TapeStream {
   }
 
  private:
-  void grow(std::size_t needed) {
+  [[gnu::noinline]] void grow(std::size_t needed) {
     reallocate(std::max({needed, 2 * capacity_, std::size_t(1024)}));
   }
   void reallocate(std::size_t capacity) {
-    // new T[] default-initialises: no writes for double (and the lanes of a
-    // Dual are zeroed once per growth, not per entry).
-    std::unique_ptr<T[]> fresh(new T[capacity]);
-    std::copy(data_.get(), data_.get() + size_, fresh.get());
+    std::unique_ptr<void, TapeMemoryDeleter> fresh(allocate_tape_memory(capacity * sizeof(T)));
+    if (size_ > 0) std::memcpy(fresh.get(), data_.get(), size_ * sizeof(T));
     data_ = std::move(fresh);
     capacity_ = capacity;
     ++reallocations_;
   }
 
-  std::unique_ptr<T[]> data_;
+  std::unique_ptr<void, TapeMemoryDeleter> data_;
   std::size_t size_ = 0;
   std::size_t capacity_ = 0;
   std::size_t reallocations_ = 0;

@@ -1,0 +1,283 @@
+// Reverse mode on the Hessian problems of PROBLEMS.md (minsurf, dixmaanj) at
+// n ~ 1e4, 1e5, 1e6: gradients (recording included, on a fresh or a reused
+// tape, and replay-only), and Hessian-vector products (one-shot
+// forward-over-reverse on dual lanes, and HvpOperator products at a fixed x).
+// Ratios are measured inside one benchmark (the reference is the median of
+// repeated double evaluations taken in the same run just before). Everything
+// here runs on one thread, so times are the thread's CPU time, which a busy
+// shared machine disturbs far less than wall time:
+//   F_ratio      = time of the benchmarked call / one double evaluation of f
+//   per_vector   = F_ratio / number of vectors (for the k-vector products)
+//   bytes_per_op = tape storage / recorded operations
+//
+//   ./build/bench/bench_reverse --benchmark_filter=Minsurf
+#include <algorithm>
+#include <ctime>
+#include <random>
+#include <vector>
+
+#include "bench/common/context.hpp"
+#include "examples/common/objectives.hpp"
+#include "sparsediff/ad/tape.hpp"
+#include "sparsediff/hessian/hvp.hpp"
+
+namespace {
+
+using namespace sparsediff;
+using problems::Dixmaan;
+using problems::MinimalSurface;
+
+/// CPU time of the calling thread, in seconds.
+double thread_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+}
+
+template <class Fn>
+double median_seconds(int repeats, Fn&& fn) {
+  std::vector<double> t;
+  for (int r = 0; r < repeats; ++r) {
+    const double start = thread_seconds();
+    fn();
+    t.push_back(thread_seconds() - start);
+  }
+  std::nth_element(t.begin(), t.begin() + t.size() / 2, t.end());
+  return t[t.size() / 2];
+}
+
+double seconds_since(double start) { return thread_seconds() - start; }
+
+// Sizes giving n ~ 1e4, 1e5, 1e6.
+constexpr Index minsurf_grid[] = {100, 316, 1000};
+constexpr Index dixmaan_m[] = {3333, 33333, 333333};
+MinimalSurface make(MinimalSurface*, int size) { return {minsurf_grid[size]}; }
+Dixmaan make(Dixmaan*, int size) { return {dixmaan_m[size]}; }
+
+template <class Problem>
+Problem problem_of(const benchmark::State& state) {
+  return make(static_cast<Problem*>(nullptr), int(state.range(0)));
+}
+
+/// The start point, slightly perturbed so that no symmetry helps.
+template <class Problem>
+std::vector<double> point_of(const Problem& p) {
+  auto x = p.initial_guess();
+  std::mt19937 rng(1);
+  std::uniform_real_distribution<double> u(-0.01, 0.01);
+  for (auto& v : x) v += u(rng);
+  return x;
+}
+
+std::vector<double> directions(std::size_t size, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> u(-1.0, 1.0);
+  std::vector<double> v(size);
+  for (auto& e : v) e = u(rng);
+  return v;
+}
+
+/// One double evaluation of f: median of 11.
+template <class Problem>
+double function_seconds(const Problem& p, const std::vector<double>& x) {
+  double sink = 0;
+  const double t = median_seconds(11, [&] { sink += p(x.data()); });
+  benchmark::DoNotOptimize(sink);
+  return t;
+}
+
+template <class Problem>
+void BM_Function(benchmark::State& state) {
+  const Problem p = problem_of<Problem>(state);
+  const auto x = point_of(p);
+  for (auto _ : state) benchmark::DoNotOptimize(p(x.data()));
+  state.counters["n"] = double(x.size());
+}
+
+/// gradient(tape, f, x, g): recording and reverse sweep, storage of the tape reused.
+template <class Problem>
+void BM_Gradient(benchmark::State& state) {
+  const Problem p = problem_of<Problem>(state);
+  const auto x = point_of(p);
+  const double t_f = function_seconds(p, x);
+  Tape<> tape;
+  std::vector<double> g;
+  gradient(tape, p, x, g);  // warm: storage allocated once
+  double total = 0;
+  for (auto _ : state) {
+    const double start = thread_seconds();
+    gradient(tape, p, x, g);
+    total += seconds_since(start);
+    benchmark::DoNotOptimize(g.data());
+  }
+  const auto stats = tape.statistics();
+  state.counters["n"] = double(x.size());
+  state.counters["ops"] = double(stats.operations);
+  state.counters["bytes_per_op"] = double(stats.bytes) / double(stats.operations);
+  state.counters["F_ratio"] = total / double(state.iterations()) / t_f;
+}
+
+/// gradient(f, x): a fresh tape per call (allocation and page faults included).
+template <class Problem>
+void BM_GradientFreshTape(benchmark::State& state) {
+  const Problem p = problem_of<Problem>(state);
+  const auto x = point_of(p);
+  const double t_f = function_seconds(p, x);
+  std::vector<double> g;
+  double total = 0;
+  for (auto _ : state) {
+    const double start = thread_seconds();
+    gradient(p, x, g);
+    total += seconds_since(start);
+    benchmark::DoNotOptimize(g.data());
+  }
+  state.counters["n"] = double(x.size());
+  state.counters["F_ratio"] = total / double(state.iterations()) / t_f;
+}
+
+/// Replay at a new x and reverse sweep, without calling f.
+template <class Problem>
+void BM_GradientReplay(benchmark::State& state) {
+  const Problem p = problem_of<Problem>(state);
+  const auto x = point_of(p);
+  auto y = x;
+  for (auto& v : y) v *= 1.001;
+  const double t_f = function_seconds(p, x);
+  Tape<> tape;
+  tape.record(p, x);
+  std::vector<double> g;
+  tape.replay(y);
+  tape.gradient(g);
+  double total = 0;
+  for (auto _ : state) {
+    const double start = thread_seconds();
+    tape.replay(y);
+    tape.gradient(g);
+    total += seconds_since(start);
+    benchmark::DoNotOptimize(g.data());
+  }
+  state.counters["n"] = double(x.size());
+  state.counters["F_ratio"] = total / double(state.iterations()) / t_f;
+}
+
+/// Only the reverse sweep of a recorded tape.
+template <class Problem>
+void BM_ReverseSweep(benchmark::State& state) {
+  const Problem p = problem_of<Problem>(state);
+  const auto x = point_of(p);
+  const double t_f = function_seconds(p, x);
+  Tape<> tape;
+  tape.record(p, x);
+  std::vector<double> g;
+  tape.gradient(g);
+  double total = 0;
+  for (auto _ : state) {
+    const double start = thread_seconds();
+    tape.gradient(g);
+    total += seconds_since(start);
+    benchmark::DoNotOptimize(g.data());
+  }
+  state.counters["n"] = double(x.size());
+  state.counters["F_ratio"] = total / double(state.iterations()) / t_f;
+}
+
+/// hvp(f, x, V, k): k = range(1) products from ceil(k / 8) recordings on dual lanes.
+template <class Problem>
+void BM_Hvp(benchmark::State& state) {
+  const Problem p = problem_of<Problem>(state);
+  const Index k = Index(state.range(1));
+  const auto x = point_of(p);
+  const auto V = directions(x.size() * std::size_t(k), 2);
+  const double t_f = function_seconds(p, x);
+  std::vector<double> HV;
+  double total = 0;
+  for (auto _ : state) {
+    const double start = thread_seconds();
+    hvp(p, x, V, k, HV);
+    total += seconds_since(start);
+    benchmark::DoNotOptimize(HV.data());
+  }
+  state.counters["n"] = double(x.size());
+  state.counters["vectors"] = double(k);
+  state.counters["F_ratio"] = total / double(state.iterations()) / t_f;
+  state.counters["per_vector"] = total / double(state.iterations()) / t_f / double(k);
+}
+
+/// HvpOperator::apply with k = range(1) vectors at a fixed x (set-up outside the loop).
+template <class Problem>
+void BM_HvpOperatorApply(benchmark::State& state) {
+  const Problem p = problem_of<Problem>(state);
+  const Index k = Index(state.range(1));
+  const auto x = point_of(p);
+  const auto V = directions(x.size() * std::size_t(k), 2);
+  const double t_f = function_seconds(p, x);
+  HvpOperator op(p, x);
+  std::vector<double> HV;
+  op.apply(V, k, HV);
+  double total = 0;
+  for (auto _ : state) {
+    const double start = thread_seconds();
+    op.apply(V, k, HV);
+    total += seconds_since(start);
+    benchmark::DoNotOptimize(HV.data());
+  }
+  state.counters["n"] = double(x.size());
+  state.counters["vectors"] = double(k);
+  state.counters["F_ratio"] = total / double(state.iterations()) / t_f;
+  state.counters["per_vector"] = total / double(state.iterations()) / t_f / double(k);
+  state.counters["bytes_per_op"] = double(op.memory_bytes()) / double(op.tape().num_operations());
+}
+
+/// HvpOperator::set_point at a new x (replay, gradient, second partials).
+template <class Problem>
+void BM_HvpOperatorSetPoint(benchmark::State& state) {
+  const Problem p = problem_of<Problem>(state);
+  const auto x = point_of(p);
+  auto y = x;
+  for (auto& v : y) v *= 1.001;
+  const double t_f = function_seconds(p, x);
+  HvpOperator op(p, x);
+  double total = 0;
+  bool flip = false;
+  for (auto _ : state) {
+    const double start = thread_seconds();
+    op.set_point(flip ? x : y);
+    total += seconds_since(start);
+    flip = !flip;
+  }
+  state.counters["n"] = double(x.size());
+  state.counters["recordings"] = double(op.recordings());
+  state.counters["F_ratio"] = total / double(state.iterations()) / t_f;
+}
+
+void sizes(benchmark::internal::Benchmark* b) {
+  for (int size = 0; size < 3; ++size) b->Arg(size);
+  b->Unit(benchmark::kMillisecond);
+}
+
+void sizes_and_vectors(benchmark::internal::Benchmark* b) {
+  for (int size = 0; size < 3; ++size)
+    for (int k : {1, 4, 8}) b->Args({size, k});
+  b->Unit(benchmark::kMillisecond);
+}
+
+BENCHMARK_TEMPLATE(BM_Function, MinimalSurface)->Apply(sizes);
+BENCHMARK_TEMPLATE(BM_Gradient, MinimalSurface)->Apply(sizes);
+BENCHMARK_TEMPLATE(BM_GradientFreshTape, MinimalSurface)->Apply(sizes);
+BENCHMARK_TEMPLATE(BM_GradientReplay, MinimalSurface)->Apply(sizes);
+BENCHMARK_TEMPLATE(BM_ReverseSweep, MinimalSurface)->Apply(sizes);
+BENCHMARK_TEMPLATE(BM_Hvp, MinimalSurface)->Apply(sizes_and_vectors);
+BENCHMARK_TEMPLATE(BM_HvpOperatorApply, MinimalSurface)->Apply(sizes_and_vectors);
+BENCHMARK_TEMPLATE(BM_HvpOperatorSetPoint, MinimalSurface)->Apply(sizes);
+BENCHMARK_TEMPLATE(BM_Function, Dixmaan)->Apply(sizes);
+BENCHMARK_TEMPLATE(BM_Gradient, Dixmaan)->Apply(sizes);
+BENCHMARK_TEMPLATE(BM_GradientFreshTape, Dixmaan)->Apply(sizes);
+BENCHMARK_TEMPLATE(BM_GradientReplay, Dixmaan)->Apply(sizes);
+BENCHMARK_TEMPLATE(BM_ReverseSweep, Dixmaan)->Apply(sizes);
+BENCHMARK_TEMPLATE(BM_Hvp, Dixmaan)->Apply(sizes_and_vectors);
+BENCHMARK_TEMPLATE(BM_HvpOperatorApply, Dixmaan)->Apply(sizes_and_vectors);
+BENCHMARK_TEMPLATE(BM_HvpOperatorSetPoint, Dixmaan)->Apply(sizes);
+
+}  // namespace
+
+int main(int argc, char** argv) { return sparsediff::bench::run_benchmarks(argc, argv); }
