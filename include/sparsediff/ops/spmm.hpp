@@ -247,10 +247,12 @@ void spmm(const CsrMatrix<T, MemorySpace>& a, const XView& x, const YView& y) {
       "std::vector overload of spmm");
   detail::require_shape("spmm", "X", x.extent(0), x.extent(1), std::size_t(a.cols()), x.extent(1));
   detail::require_shape("spmm", "Y", y.extent(0), y.extent(1), std::size_t(a.rows()), x.extent(1));
-  detail::require_finite_matrix("spmm", "A", a);
-  detail::require_finite_view("spmm", "X", x);
   detail::spmm_kernel<typename MemorySpace::execution_space>(
       a.rows(), a.pattern().row_ptr(), a.pattern().col_idx(), a.values(), x, y);
+  detail::check_output(y, [&] {
+    detail::require_finite_matrix("spmm", "A", a);
+    detail::require_finite_view("spmm", "X", x);
+  });
 }
 
 /// Y = A X for host blocks stored column-major (X: A.cols() x r, returns Y:
@@ -261,16 +263,14 @@ void spmm(const CsrMatrix<T, MemorySpace>& a, const XView& x, const YView& y) {
 template <class T, class X>
 std::vector<detail::product_t<T, X>> spmm(const CsrMatrix<T>& a, const std::vector<X>& x, Index r) {
   detail::require_columns("spmm", "X", x.size(), a.cols(), r);
-  detail::require_finite_matrix("spmm", "A", a);
-  detail::require_finite_values("spmm", "X", x);
   if constexpr (detail::is_reverse_v<T> || detail::is_reverse_v<X>) {
+    detail::require_finite_matrix("spmm", "A", a);
+    detail::require_finite_values("spmm", "X", x);
     return detail::spmm_reverse(a, x, r);
   } else {
     std::vector<detail::product_t<T, X>> y(std::size_t(a.rows()) * std::size_t(r));
-    detail::spmm_kernel<typename HostMemorySpace::execution_space>(
-        a.rows(), a.pattern().row_ptr(), a.pattern().col_idx(), a.values(),
-        detail::host_block(x, std::size_t(a.cols()), std::size_t(r)),
-        detail::host_block(y, std::size_t(a.rows()), std::size_t(r)));
+    spmm(a, detail::host_block(x, std::size_t(a.cols()), std::size_t(r)),
+         detail::host_block(y, std::size_t(a.rows()), std::size_t(r)));
     Kokkos::fence();
     return y;
   }
@@ -301,12 +301,14 @@ void spmm_jvp(const CsrMatrix<double, MemorySpace>& a, const DaView& da, const X
   if (dx.extent(0) > 0)
     detail::require_shape(fn, "dX", dx.extent(0), dx.extent(1), std::size_t(a.cols()), r);
   detail::require_shape(fn, "dY", dy.extent(0), dy.extent(1), std::size_t(a.rows()), r);
-  detail::require_finite_matrix(fn, "A", a);
-  detail::require_finite_view(fn, "dA", da);
-  detail::require_finite_view(fn, "X", x);
-  detail::require_finite_view(fn, "dX", dx);
   detail::spmm_jvp_kernel<typename MemorySpace::execution_space>(
       a.rows(), a.pattern().row_ptr(), a.pattern().col_idx(), a.values(), da, x, dx, dy);
+  detail::check_output(dy, [&] {
+    detail::require_finite_matrix(fn, "A", a);
+    detail::require_finite_view(fn, "dA", da);
+    detail::require_finite_view(fn, "X", x);
+    detail::require_finite_view(fn, "dX", dx);
+  });
 }
 
 /// dY = dA X + A dX for column-major host blocks; an empty da or dx is zero.
@@ -359,11 +361,15 @@ void spmm_vjp(const CsrMatrix<double, MemorySpace>& a,
       "the transpose is " << transposed.pattern.rows() << " x " << transposed.pattern.cols()
                           << " with " << transposed.pattern.nnz() << " entries; A is " << a.rows()
                           << " x " << a.cols() << " with " << a.nnz());
-  detail::require_finite_matrix(fn, "A", a);
-  detail::require_finite_view(fn, "X", x);
-  detail::require_finite_view(fn, "Ybar", ybar);
   detail::spmm_vjp_kernel<typename MemorySpace::execution_space>(a.pattern(), &transposed,
                                                                  a.values(), x, ybar, a_bar, x_bar);
+  auto diagnose = [&] {
+    detail::require_finite_matrix(fn, "A", a);
+    detail::require_finite_view(fn, "X", x);
+    detail::require_finite_view(fn, "Ybar", ybar);
+  };
+  detail::check_output(a_bar, diagnose);
+  detail::check_output(x_bar, diagnose);
 }
 
 /// ā = P_S(Ȳ X^T) and X̄ = A^T Ȳ for column-major host blocks (computes the

@@ -27,6 +27,13 @@
 /// - COO input: duplicated coordinates sum, and each duplicate receives the
 ///   gradient of the summed entry (ops/detail/triplets.hpp).
 ///
+/// Errors. Sizes are checked up front. Finiteness is checked after the kernel,
+/// on its output (O(m)): a non-finite value the operation reads makes the
+/// output non-finite, and then the inputs are searched and the first bad one
+/// is named ("spmv: x[3] = nan is not finite"); entries that are not read are
+/// not inspected, so a product with a small batch of a long x costs O(nnz),
+/// not O(n). Outputs are unspecified after an error.
+///
 /// x̄ = A^T ȳ is computed as a gather over the transposed pattern (one thread
 /// per column of A: deterministic, no atomics); the view version takes that
 /// transpose (`Pattern::transpose_with_map`), computed once per pattern.
@@ -191,7 +198,8 @@ std::vector<product_t<T, X>> spmv_reverse(const CsrMatrix<T>& a, const std::vect
 /// @param x view of A.cols() entries; @param y view of A.rows() entries
 ///        (overwritten), whose value type holds A's value times x's.
 /// @throws DimensionMismatch for wrong extents; InvalidArgument naming the
-///         first non-finite value of A or x. O(nnz) work, O(nnz + n) for the checks.
+///         first non-finite value of A or x when y is not finite (y is then
+///         unspecified). O(nnz) work + O(m) for the check of y.
 template <class T, class MemorySpace, class XView, class YView>
 void spmv(const CsrMatrix<T, MemorySpace>& a, const XView& x, const YView& y) {
   static_assert(
@@ -200,10 +208,12 @@ void spmv(const CsrMatrix<T, MemorySpace>& a, const XView& x, const YView& y) {
       "std::vector overload of spmv");
   detail::require_size("spmv", "x", x.extent(0), std::size_t(a.cols()), "A's columns");
   detail::require_size("spmv", "y", y.extent(0), std::size_t(a.rows()), "A's rows");
-  detail::require_finite_matrix("spmv", "A", a);
-  detail::require_finite_view("spmv", "x", x);
   detail::spmv_kernel<typename MemorySpace::execution_space>(
       a.rows(), a.pattern().row_ptr(), a.pattern().col_idx(), a.values(), x, y);
+  detail::check_output(y, [&] {
+    detail::require_finite_matrix("spmv", "A", a);
+    detail::require_finite_view("spmv", "x", x);
+  });
 }
 
 /// y = A x for host vectors: a Kokkos kernel for double and Dual scalars; for
@@ -214,15 +224,13 @@ void spmv(const CsrMatrix<T, MemorySpace>& a, const XView& x, const YView& y) {
 template <class T, class X>
 std::vector<detail::product_t<T, X>> spmv(const CsrMatrix<T>& a, const std::vector<X>& x) {
   detail::require_size("spmv", "x", x.size(), std::size_t(a.cols()), "A's columns");
-  detail::require_finite_matrix("spmv", "A", a);
-  detail::require_finite_values("spmv", "x", x);
   if constexpr (detail::is_reverse_v<T> || detail::is_reverse_v<X>) {
+    detail::require_finite_matrix("spmv", "A", a);
+    detail::require_finite_values("spmv", "x", x);
     return detail::spmv_reverse(a, x);
   } else {
     std::vector<detail::product_t<T, X>> y(static_cast<std::size_t>(a.rows()));
-    detail::spmv_kernel<typename HostMemorySpace::execution_space>(
-        a.rows(), a.pattern().row_ptr(), a.pattern().col_idx(), a.values(), detail::host_view(x),
-        detail::host_view(y));
+    spmv(a, detail::host_view(x), detail::host_view(y));
     Kokkos::fence();
     return y;
   }
@@ -254,12 +262,14 @@ void spmv_jvp(const CsrMatrix<double, MemorySpace>& a, const DaView& da, const X
   if (dx.extent(0) > 0)
     detail::require_size(fn, "dx", dx.extent(0), std::size_t(a.cols()), "A's columns");
   detail::require_size(fn, "dy", dy.extent(0), std::size_t(a.rows()), "A's rows");
-  detail::require_finite_matrix(fn, "A", a);
-  detail::require_finite_view(fn, "dA", da);
-  detail::require_finite_view(fn, "x", x);
-  detail::require_finite_view(fn, "dx", dx);
   detail::spmv_jvp_kernel<typename MemorySpace::execution_space>(
       a.rows(), a.pattern().row_ptr(), a.pattern().col_idx(), a.values(), da, x, dx, dy);
+  detail::check_output(dy, [&] {
+    detail::require_finite_matrix(fn, "A", a);
+    detail::require_finite_view(fn, "dA", da);
+    detail::require_finite_view(fn, "x", x);
+    detail::require_finite_view(fn, "dx", dx);
+  });
 }
 
 /// dy = dA x + A dx for host vectors; an empty da or dx is a zero tangent.
@@ -310,11 +320,15 @@ void spmv_vjp(const CsrMatrix<double, MemorySpace>& a,
       "the transpose is " << transposed.pattern.rows() << " x " << transposed.pattern.cols()
                           << " with " << transposed.pattern.nnz() << " entries; A is " << a.rows()
                           << " x " << a.cols() << " with " << a.nnz());
-  detail::require_finite_matrix(fn, "A", a);
-  detail::require_finite_view(fn, "x", x);
-  detail::require_finite_view(fn, "ybar", ybar);
   detail::spmv_vjp_kernel<typename MemorySpace::execution_space>(a.pattern(), &transposed,
                                                                  a.values(), x, ybar, a_bar, x_bar);
+  auto diagnose = [&] {
+    detail::require_finite_matrix(fn, "A", a);
+    detail::require_finite_view(fn, "x", x);
+    detail::require_finite_view(fn, "ybar", ybar);
+  };
+  detail::check_output(a_bar, diagnose);
+  detail::check_output(x_bar, diagnose);
 }
 
 /// ā = P_S(ȳ x^T) (pattern order) and x̄ = A^T ȳ for host vectors. Computes

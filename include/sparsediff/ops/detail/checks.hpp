@@ -87,6 +87,17 @@ std::ptrdiff_t first_non_finite_view(const View& v) {
   return smallest == none ? -1 : std::ptrdiff_t(smallest);
 }
 
+/// The checks of the operations run after their kernel, on the output only
+/// (O(output) instead of O(inputs): a product reads only some of a long x):
+/// a non-finite input that the kernel reads makes its output non-finite, and
+/// then `diagnose` — the full input checks, which throw naming the culprit —
+/// runs. A non-finite output no input explains (overflow, a caller's
+/// accumulator) is left alone.
+template <class View, class Diagnose>
+void check_output(const View& output, Diagnose&& diagnose) {
+  if (first_non_finite_view(output) >= 0) diagnose();
+}
+
 /// Describes a scalar for messages (its value for Dual and Reverse).
 template <class T>
 std::string describe_value(const T& x) {
@@ -112,14 +123,20 @@ template <class View>
 void require_finite_view(const char* function, const char* name, const View& v) {
   const std::ptrdiff_t k = first_non_finite_view(v);
   if (k < 0) return;
-  std::string where;
+  std::string where, value;
   if constexpr (View::rank == 1) {
     where = "[" + std::to_string(k) + "]";
+    const auto entry = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace{},
+                                                           Kokkos::subview(v, std::size_t(k)));
+    value = describe_value(entry());
   } else {
-    const std::ptrdiff_t cols = std::ptrdiff_t(v.extent(1));
-    where = "(" + std::to_string(k / cols) + ", " + std::to_string(k % cols) + ")";
+    const std::size_t cols = v.extent(1), i = std::size_t(k) / cols, j = std::size_t(k) % cols;
+    where = "(" + std::to_string(i) + ", " + std::to_string(j) + ")";
+    const auto entry =
+        Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace{}, Kokkos::subview(v, i, j));
+    value = describe_value(entry());
   }
-  raise<InvalidArgument>(function, std::string(name) + where + " is not finite");
+  raise<InvalidArgument>(function, std::string(name) + where + " = " + value + " is not finite");
 }
 
 /// Throws InvalidArgument naming the first non-finite value of a matrix by
