@@ -13,6 +13,7 @@ namespace {
 
 using problems::Bratu2d;
 using problems::Brusselator2d;
+using problems::NonlinearDiffusion3d;
 using problems::WholeVector;
 
 std::vector<double> random_vector(Index n, unsigned seed, double lo = -1, double hi = 1) {
@@ -186,6 +187,32 @@ TEST(SparseJacobian, BadInputIsRefused) {
   JacobianOptions bad_width;
   bad_width.lane_width = 3;
   EXPECT_THROW(SparseJacobian(bratu, bratu.size(), bratu.size(), bad_width), InvalidArgument);
+}
+
+}  // namespace
+}  // namespace sparsediff
+
+namespace sparsediff {
+namespace {
+
+// A user-supplied coloring: the 7-coloring of the 3-D 7-point stencil (fewer
+// colors than any greedy ordering finds) gives the same Jacobian as the greedy
+// one, and an invalid coloring is refused by the verifier.
+TEST(SparseJacobian, GivenColoringIsVerifiedAndUsed) {
+  const problems::NonlinearDiffusion3d diffusion{6};
+  const auto u = diffusion.initial_guess();
+  SparseJacobian greedy(diffusion, diffusion.size(), diffusion.size());
+  SparseJacobian seven(diffusion, greedy.pattern(), diffusion.stencil_coloring());
+  EXPECT_EQ(seven.coloring().num_colors, 7);
+  EXPECT_EQ(seven.coloring().lower_bound, 7);
+  const auto a = greedy.evaluate(u).host_values(), b = seven.evaluate(u).host_values();
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t k = 0; k < a.size(); ++k) EXPECT_NEAR(a[k], b[k], 1e-12 * std::abs(a[k]));
+  std::vector<Index> too_few(std::size_t(diffusion.size()));
+  for (Index k = 0; k < diffusion.size(); ++k) too_few[k] = k % 6;
+  EXPECT_THROW(SparseJacobian(diffusion, greedy.pattern(), too_few), InvalidColoring);
+  EXPECT_THROW(SparseJacobian(diffusion, greedy.pattern(), std::vector<Index>(3)),
+               DimensionMismatch);
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 /// The object owns work buffers: one object must not be evaluated from two
 /// threads at once (make one object per thread, they may share nothing).
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <random>
@@ -28,6 +29,7 @@
 #include <vector>
 
 #include "sparsediff/coloring/coloring.hpp"
+#include "sparsediff/coloring/verify.hpp"
 #include "sparsediff/core/config.hpp"
 #include "sparsediff/core/error.hpp"
 #include "sparsediff/jacobian/compress.hpp"
@@ -92,6 +94,25 @@ class SparseJacobian {
   SparseJacobian(F f, Pattern pattern, const JacobianOptions& options = {})
       : f_(std::move(f)), options_(options), pattern_(std::move(pattern)) {
     setup();
+  }
+
+  /// Uses a known pattern and a known column coloring (e.g. the 7-coloring
+  /// (i + 2j + 3k) mod 7 of a 3-D 7-point stencil, which greedy orderings do
+  /// not find), checked by the independent verifier.
+  /// @throws DimensionMismatch when colors.size() != pattern.cols();
+  ///         InvalidColoring when two columns of one color share a row.
+  SparseJacobian(F f, Pattern pattern, std::vector<Index> colors,
+                 const JacobianOptions& options = {})
+      : f_(std::move(f)), options_(options), pattern_(std::move(pattern)) {
+    SPARSEDIFF_REQUIRE(colors.size() == static_cast<std::size_t>(pattern_.cols()),
+                       DimensionMismatch,
+                       colors.size() << " colors for " << pattern_.cols() << " columns");
+    Coloring given;
+    given.num_colors = colors.empty() ? 0 : *std::max_element(colors.begin(), colors.end()) + 1;
+    given.colors = std::move(colors);
+    given.lower_bound = coloring_lower_bound(pattern_, ColoringKind::column);
+    verify(pattern_, given);
+    setup(std::move(given));
   }
 
   Index rows() const { return pattern_.rows(); }
@@ -197,10 +218,15 @@ class SparseJacobian {
   void setup() {
     SPARSEDIFF_REQUIRE(options_.coloring.kind == ColoringKind::column, NotSupported,
                        "compressed forward-mode evaluation needs a column coloring");
-    auto start = std::chrono::steady_clock::now();
-    coloring_ = color(pattern_, options_.coloring);
+    const auto start = std::chrono::steady_clock::now();
+    auto computed = color(pattern_, options_.coloring);
     times_.coloring = seconds_since(start);
-    start = std::chrono::steady_clock::now();
+    setup(std::move(computed));
+  }
+
+  void setup(Coloring coloring) {
+    coloring_ = std::move(coloring);
+    const auto start = std::chrono::steady_clock::now();
     seed_ = Seed(pattern_, coloring_.colors, options_.lane_width);
     if constexpr (kind == FunctionKind::whole_vector) {
       // One pair of dual buffers (x: n, y: m) per thread that may run a chunk.
