@@ -222,6 +222,16 @@ void expect_triangle(const CsrMatrix<double>& h, HessianStorage storage) {
     }
 }
 
+/// Full storage: both copies of every entry are the same double.
+void expect_exactly_symmetric(const CsrMatrix<double>& h, HessianStorage storage) {
+  if (storage != HessianStorage::full) return;
+  const auto dense = h.to_dense();
+  const std::size_t n = std::size_t(h.rows());
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      ASSERT_EQ(dense[i * n + j], dense[j * n + i]) << i << ", " << j;
+}
+
 struct Config {
   HessianEvaluation evaluation;
   SymmetricColoringKind kind;
@@ -270,6 +280,7 @@ TEST(SparseHessian, MatchesAnalyticHessianOnEveryPath) {
       std::vector<double> g;
       const double y = hessian.evaluate(x, h, g);
       expect_triangle(h, storage);
+      expect_exactly_symmetric(h, storage);
       expect_dense_near(to_dense_symmetric(h, storage), reference, 1e-13,
                         c.name() + " " + to_string(storage));
       EXPECT_NEAR(y, f(x.data()), 1e-14 * std::abs(y));
@@ -284,6 +295,7 @@ TEST(SparseHessian, MatchesAnalyticHessianOnEveryPath) {
     CsrMatrix<double> h(elements.pattern());
     const double y = elements.evaluate(x, h, g);
     expect_triangle(h, storage);
+    expect_exactly_symmetric(h, storage);
     expect_dense_near(to_dense_symmetric(h, storage), reference, 1e-13,
                       "elements " + to_string(storage));
     EXPECT_NEAR(y, f(x.data()), 1e-13 * std::abs(y));
@@ -306,7 +318,9 @@ TEST(SparseHessian, RandomPartiallySeparableMatchesFiniteDifferences) {
                         "elements seed " + std::to_string(seed));
       for (const Config& c : tape_configs()) {
         SparseHessian hessian(elements, n, options_for(c, storage));
-        expect_dense_near(to_dense_symmetric(hessian.evaluate(x), storage), reference, 1e-6,
+        const auto h = hessian.evaluate(x);
+        expect_exactly_symmetric(h, storage);
+        expect_dense_near(to_dense_symmetric(h, storage), reference, 1e-6,
                           c.name() + " seed " + std::to_string(seed));
       }
     }

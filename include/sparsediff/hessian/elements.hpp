@@ -333,11 +333,15 @@ struct ElementBlockKernel {
         const D r = f.element(e, static_cast<const D*>(local));
         sum += r.val.val;
         const Index* pos = positions + std::size_t(e) * K * K;
+        // Both copies of a pair take r.d[a].d[c] with a <= c (the two nested
+        // derivatives may differ in the last bit): the matrix is exactly symmetric.
         for (Index a = 0; a < count; ++a) {
           if (gradient != nullptr) gradient[var[a]] += r.d[a].val;
-          for (Index c = 0; c < count; ++c) {
-            const Index p = pos[a * K + c];
-            if (p >= 0) hessian[p] += r.d[a].d[c];
+          for (Index c = a; c < count; ++c) {
+            const double h = r.d[a].d[c];
+            const Index p = pos[a * K + c], q = pos[c * K + a];
+            if (p >= 0) hessian[p] += h;
+            if (q >= 0 && c != a) hessian[q] += h;
           }
         }
       }

@@ -258,16 +258,18 @@ struct HessianSeed {
       for (Index k = ptr[i]; k < ptr[i + 1]; ++k) alone[k] = tally[colors[idx[k]]] == 1;
       for (Index k = ptr[i]; k < ptr[i + 1]; ++k) tally[colors[idx[k]]] = 0;
     }
-    std::vector<std::int64_t> map(std::size_t(pattern.nnz()));
+    // Both copies of an entry read the same element of B, so the recovered
+    // matrix is exactly symmetric (a solver may check that): the lower copy
+    // (i >= j) decides, the upper copy follows its mirror.
+    std::vector<std::int64_t> source(idx.size());
     for (Index i = 0; i < n; ++i)
       for (Index k = ptr[i]; k < ptr[i + 1]; ++k) {
-        if (stored_position[k] < 0) continue;
         const Index j = idx[k];
-        std::int64_t source;
+        if (j > i) continue;
         if (alone[k])
-          source = std::int64_t(i) + std::int64_t(n) * colors[j];
+          source[k] = std::int64_t(i) + std::int64_t(n) * colors[j];
         else if (alone[mirror[k]])
-          source = std::int64_t(j) + std::int64_t(n) * colors[i];
+          source[k] = std::int64_t(j) + std::int64_t(n) * colors[i];
         else
           detail::raise<InvalidColoring>(
               "HessianSeed", "direct recovery impossible for entry (" + std::to_string(i) + ", " +
@@ -275,8 +277,11 @@ struct HessianSeed {
                                  " has another column of color " + std::to_string(colors[j]) +
                                  " and row " + std::to_string(j) + " another column of color " +
                                  std::to_string(colors[i]) + " (not a star coloring)");
-        map[stored_position[k]] = source;
+        source[mirror[k]] = source[k];
       }
+    std::vector<std::int64_t> map(std::size_t(pattern.nnz()));
+    for (std::size_t k = 0; k < idx.size(); ++k)
+      if (stored_position[k] >= 0) map[stored_position[k]] = source[k];
     gather = to_view("sparsediff::HessianSeed::gather", map);
   }
 
