@@ -2,10 +2,11 @@
 //
 // Everything works on the two compressed adjacency arrays of
 // detail::BipartiteView; the conflict graph is never built. The orderings
-// that depend on degrees keep the vertices in a bucket queue (one intrusive
-// doubly linked list per degree), so moving a vertex to the next degree is
-// O(1) and each ordering costs O(n + sum over nets of size^2), like the
-// coloring itself.
+// that depend on degrees keep the vertices in a bucket queue (one bucket per
+// degree), so moving a vertex to the next degree is O(1) and each ordering
+// costs O(n + sum over nets of size^2), like the coloring itself. The
+// saturation greedy keeps one 64-ary bit tree over the ordering's ranks per
+// saturation value.
 #include "sparsediff/coloring/greedy.hpp"
 
 #include <algorithm>
@@ -170,31 +171,13 @@ class RankSet {
   Index min() const {
     std::size_t i = 0;
     for (auto level = levels_.rbegin(); level != levels_.rend(); ++level)
-      i = i * 64 + static_cast<std::size_t>(__builtin_ctzll((*level)[i]));
+      i = i * 64 + static_cast<std::size_t>(__builtin_ctzll((*level)[i]));  // GCC/Clang
     return static_cast<Index>(i);
   }
 
  private:
   std::vector<std::vector<std::uint64_t>> levels_;  // levels_[0] holds one bit per rank
 };
-
-// Calls visit(w) once for each vertex w != v sharing a net with v, skipping
-// those for which skip(w) holds; `stamp` (one entry per vertex, never equal
-// to v on entry except at v's own slot after the call) removes repetitions.
-template <class Skip, class Visit>
-inline void for_each_distance2_neighbor(const BipartiteView& g, Index v, std::vector<Index>& stamp,
-                                        Skip skip, Visit visit) {
-  stamp[v] = v;
-  for (Index k = g.vertex_ptr[v]; k < g.vertex_ptr[v + 1]; ++k) {
-    const Index net = g.vertex_nets[k];
-    for (Index q = g.net_ptr[net]; q < g.net_ptr[net + 1]; ++q) {
-      const Index w = g.net_vertices[q];
-      if (stamp[w] == v || skip(w)) continue;
-      stamp[w] = v;
-      visit(w);
-    }
-  }
-}
 
 // An upper bound on every distance-2 degree (and so on every incidence
 // degree), from net sizes alone: O(n + nnz), no visit of neighbors.
@@ -309,11 +292,20 @@ void transpose_structure(Index rows, Index cols, const Index* row_ptr, const Ind
 std::vector<Index> distance2_degrees(const BipartiteView& g) {
   const Index n = g.num_vertices;
   std::vector<Index> degree(static_cast<std::size_t>(n), 0);
+  // stamp[w] == v: w already counted for v (v's own slot too, so v is not).
   std::vector<Index> stamp(static_cast<std::size_t>(n), -1);
   for (Index v = 0; v < n; ++v) {
     Index count = 0;
-    for_each_distance2_neighbor(
-        g, v, stamp, [](Index) { return false; }, [&count](Index) { ++count; });
+    stamp[v] = v;
+    for (Index k = g.vertex_ptr[v]; k < g.vertex_ptr[v + 1]; ++k) {
+      const Index net = g.vertex_nets[k];
+      for (Index q = g.net_ptr[net]; q < g.net_ptr[net + 1]; ++q) {
+        const Index w = g.net_vertices[q];
+        if (stamp[w] == v) continue;
+        stamp[w] = v;
+        ++count;
+      }
+    }
     degree[v] = count;
   }
   return degree;
@@ -405,6 +397,9 @@ Index saturation_color(const BipartiteView& g, const std::vector<Index>& order,
   for (Index r = 0; r < n; ++r) by_saturation[0].insert(r);
   std::vector<Index> forbidden;
   forbidden.reserve(64);
+  // Uncolored neighbors of the current vertex (with repetitions), gathered
+  // while reading the colored ones, so that the adjacency is walked once.
+  std::vector<Index> waiting;
   Index num_colors = 0;
   int high = 0;
   for (Index step = 0; step < n; ++step) {
@@ -412,11 +407,16 @@ Index saturation_color(const BipartiteView& g, const std::vector<Index>& order,
     const Index v = order[by_saturation[high].min()];
     by_saturation[high].erase(vertex[v].rank);
     Index* taken = forbidden.data();
+    waiting.clear();
     for (Index k = g.vertex_ptr[v]; k < g.vertex_ptr[v + 1]; ++k) {
       const Index net = g.vertex_nets[k];
       for (Index q = g.net_ptr[net]; q < g.net_ptr[net + 1]; ++q) {
-        const Index c = vertex[g.net_vertices[q]].color;
-        if (c >= 0) taken[c] = v;
+        const Index w = g.net_vertices[q];
+        const Index c = vertex[w].color;
+        if (c >= 0)
+          taken[c] = v;
+        else if (w != v)
+          waiting.push_back(w);
       }
     }
     Index c = 0;
@@ -427,18 +427,15 @@ Index saturation_color(const BipartiteView& g, const std::vector<Index>& order,
     }
     vertex[v].color = c;
     const std::uint64_t bit = std::uint64_t(1) << (c % 64);
-    for (Index k = g.vertex_ptr[v]; k < g.vertex_ptr[v + 1]; ++k) {
-      const Index net = g.vertex_nets[k];
-      for (Index q = g.net_ptr[net]; q < g.net_ptr[net + 1]; ++q) {
-        Vertex& w = vertex[g.net_vertices[q]];
-        if (w.color >= 0 || (w.seen & bit) != 0) continue;
-        w.seen |= bit;
-        by_saturation[w.saturation].erase(w.rank);
-        const int s = ++w.saturation;
-        if (s == static_cast<int>(by_saturation.size())) by_saturation.emplace_back(n);
-        by_saturation[s].insert(w.rank);
-        high = std::max(high, s);
-      }
+    for (const Index w : waiting) {
+      Vertex& u = vertex[w];
+      if ((u.seen & bit) != 0) continue;
+      u.seen |= bit;
+      by_saturation[u.saturation].erase(u.rank);
+      const int s = ++u.saturation;
+      if (s == static_cast<int>(by_saturation.size())) by_saturation.emplace_back(n);
+      by_saturation[s].insert(u.rank);
+      high = std::max(high, s);
     }
   }
   for (Index v = 0; v < n; ++v) colors[v] = vertex[v].color;

@@ -16,7 +16,8 @@
 ///
 /// Every column of a row needs its own color, so the largest number of
 /// entries in a row is a lower bound on the number of colors
-/// (`Coloring::lower_bound`); greedy colorings meet it on the usual stencils.
+/// (`Coloring::lower_bound`); the default options meet it on the 2-D 5- and
+/// 9-point stencils (see `GreedySelection`).
 ///
 /// Two backends compute the same kind of coloring: the native greedy of this
 /// library (coloring/greedy.hpp) and ColPack (coloring/colpack.hpp). Either
@@ -94,7 +95,9 @@ struct Coloring {
   /// Largest number of entries in a row (column kind) or in a column (row
   /// kind): no valid coloring has fewer colors.
   Index lower_bound = 0;
-  /// Wall time of ordering + coloring (not verification), seconds.
+  /// Wall time of ordering + coloring, seconds: everything `color` does
+  /// (building the transposed structure, or ColPack's input and graph), not
+  /// verification.
   double seconds = 0;
   Ordering ordering = Ordering::smallest_last;
   ColoringBackend backend = ColoringBackend::native;
@@ -106,14 +109,15 @@ struct Coloring {
 /// `options`.
 ///
 /// @param pattern the sparsity pattern of the Jacobian (m x n; either may be 0)
-/// @param options kind, ordering, backend, seed
+/// @param options kind, ordering, backend, seed, selection
 /// @return a valid coloring with contiguous colors (checked in the tests with
 ///         the independent verifier, not here: call `verify` to check).
 /// @throws InvalidArgument when an option holds a value outside its enum.
 /// @throws NotSupported for the ColPack backend with `GreedySelection::saturation`,
 ///         or when ColPack fails.
 /// Complexity (native): O(m + n + sum over rows of nnz_row^2) for column
-/// coloring with every ordering (sum over columns of nnz_col^2 for rows).
+/// coloring with every ordering (sum over columns of nnz_col^2 for rows),
+/// plus O(log_64 n) per saturation increase for the saturation greedy.
 Coloring color(const Pattern& pattern, const ColoringOptions& options = {});
 
 /// The lower bound on the number of colors: the largest row count (column
