@@ -853,6 +853,21 @@ TEST(Tape, RecordingOnTwoThreadsAtOnceGivesCorrectGradients) {
   EXPECT_EQ(failures[1], 0);
 }
 
+TEST(Tape, DriverCalledInsideARecordedFunctionUsesItsOwnTape) {
+  // The inner gradient (on doubles) runs while the outer one records on the
+  // thread's scratch tape: it must take another tape and restore the outer one.
+  const auto f = [](const auto* x) {
+    const double c = gradient(Rosenbrock{}, std::vector<double>{1.0, 2.0})[1];  // 200
+    return c * x[0] * x[0];
+  };
+  for (int repeat = 0; repeat < 2; ++repeat) {
+    std::vector<double> g;
+    const double y = gradient(f, {3.0}, g);
+    EXPECT_DOUBLE_EQ(y, 200.0 * 9.0);
+    EXPECT_DOUBLE_EQ(g[0], 200.0 * 6.0);
+  }
+}
+
 TEST(Tape, NestedRecordingsRestoreTheOuterTape) {
   Tape<> outer, inner;
   Recording<> outer_recording(outer);

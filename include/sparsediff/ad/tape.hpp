@@ -66,6 +66,7 @@
 #include <cstdint>
 #include <exception>
 #include <limits>
+#include <memory>
 #include <ostream>
 #include <sstream>
 #include <string>
@@ -1288,6 +1289,56 @@ std::ostream& operator<<(std::ostream& os, const Reverse<V>& x) {
 
 // ---------------------------------------------------------------- drivers
 
+namespace detail {
+
+/// A tape for a one-shot driver (gradient, vjp, hvp): the calling thread's
+/// cached tape for value type V when it is free, a fresh one when it is in
+/// use (a driver called from inside a function being recorded). Reusing the
+/// storage saves the page faults of a fresh tape, which cost more than the
+/// recording itself for large tapes. After use, a cached tape holding more
+/// than `retained_tape_bytes` gives its storage back, so what a thread keeps
+/// is bounded.
+template <class V>
+class ScratchTape {
+ public:
+  static constexpr std::size_t retained_tape_bytes = std::size_t(256) << 20;
+
+  ScratchTape() {
+    Slot& slot = thread_slot();
+    if (!slot.busy) {
+      slot.busy = true;
+      tape_ = &slot.tape;
+    } else {
+      own_ = std::make_unique<Tape<V>>();
+      tape_ = own_.get();
+    }
+  }
+  ~ScratchTape() {
+    if (own_) return;
+    if (tape_->memory_bytes() > retained_tape_bytes) *tape_ = Tape<V>();
+    thread_slot().busy = false;
+  }
+  ScratchTape(const ScratchTape&) = delete;
+  ScratchTape& operator=(const ScratchTape&) = delete;
+
+  Tape<V>& operator*() noexcept { return *tape_; }
+
+ private:
+  struct Slot {
+    Tape<V> tape;
+    bool busy = false;
+  };
+  static Slot& thread_slot() {
+    static thread_local Slot slot;
+    return slot;
+  }
+
+  Tape<V>* tape_ = nullptr;
+  std::unique_ptr<Tape<V>> own_;
+};
+
+}  // namespace detail
+
 /// The gradient of a scalar objective `template <class T> T operator()(const T* x) const`
 /// at x, recorded on `tape` (whose storage is reused: no allocation when the
 /// tape held a recording of the same size). Returns f(x); g receives ∇f(x).
@@ -1301,11 +1352,13 @@ double gradient(Tape<double>& tape, const F& f, const std::vector<double>& x,
   return y;
 }
 
-/// The gradient of a scalar objective at x on a fresh tape; returns f(x).
+/// The gradient of a scalar objective at x; returns f(x). Records on the
+/// calling thread's scratch tape (storage of up to 256 MB kept between calls,
+/// larger tapes freed after each call); pass your own Tape to keep any size.
 template <class F>
 double gradient(const F& f, const std::vector<double>& x, std::vector<double>& g) {
-  Tape<double> tape;
-  return gradient(tape, f, x, g);
+  detail::ScratchTape<double> tape;
+  return gradient(*tape, f, x, g);
 }
 
 /// The gradient of a scalar objective at x.
@@ -1321,7 +1374,8 @@ std::vector<double> gradient(const F& f, const std::vector<double>& x) {
 /// @param y if not null, receives f(x).
 /// @throws DimensionMismatch when w does not have m entries; InvalidArgument
 /// for m < 0 or a non-finite x or w entry.
-/// Cost: one recording and one reverse sweep, whatever m.
+/// Cost: one recording and one reverse sweep, whatever m (on the thread's
+/// scratch tape, as gradient(f, x, g)).
 template <class F>
 void vjp(const F& f, Index m, const std::vector<double>& x, const std::vector<double>& w,
          std::vector<double>& result, std::vector<double>* y = nullptr) {
@@ -1330,10 +1384,10 @@ void vjp(const F& f, Index m, const std::vector<double>& x, const std::vector<do
                      "w has " << w.size() << " entries, f has " << m << " outputs");
   detail::require_finite("vjp", "x", x);
   detail::require_finite("vjp", "w", w);
-  Tape<double> tape;
+  detail::ScratchTape<double> tape;
   std::vector<double> values;
-  tape.record(f, m, x, y != nullptr ? *y : values);
-  tape.reverse(w, result);
+  (*tape).record(f, m, x, y != nullptr ? *y : values);
+  (*tape).reverse(w, result);
 }
 
 /// w^T J(x), see above.

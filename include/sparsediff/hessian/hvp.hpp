@@ -78,7 +78,8 @@ double hvp_block(const F& f, const std::vector<double>& x, const double* directi
     xd[j] = D(x[j]);
     for (Index l = 0; l < count; ++l) xd[j].d[l] = directions[j + n * std::size_t(first + l)];
   }
-  Tape<D> tape;
+  ScratchTape<D> scratch;
+  Tape<D>& tape = *scratch;
   const D y = tape.record(f, xd);
   std::vector<D> g;
   tape.gradient(g);

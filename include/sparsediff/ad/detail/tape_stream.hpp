@@ -10,47 +10,25 @@
 /// std::vector, growing does not initialise the new capacity (the entries are
 /// written before they are read), and the number of
 /// reallocations is counted so that tests and benchmarks can measure it.
-/// Large buffers are aligned to 2 MiB and, on Linux, advised to use
-/// transparent huge pages, which cuts the page faults of a fresh tape of
-/// hundreds of MB where the kernel grants them. Reusing a tape avoids them
-/// altogether (bench/reverse.cpp measures fresh vs reused tapes).
+/// Storage is malloc'd and grown with realloc, which for large blocks remaps
+/// pages instead of copying them. A fresh tape still pays the page faults of
+/// its first touch; reusing a tape avoids them (bench/reverse.cpp measures
+/// fresh vs reused tapes).
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdlib>
-#include <cstring>
 #include <memory>
 #include <new>
 #include <type_traits>
 #include <utility>
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
-
 namespace sparsediff::detail {
 
-/// Frees what allocate_tape_memory returned.
+/// Frees tape storage (malloc'd).
 struct TapeMemoryDeleter {
   void operator()(void* p) const noexcept { std::free(p); }
 };
-
-/// Uninitialised storage for `bytes` bytes; huge-page friendly when large.
-inline void* allocate_tape_memory(std::size_t bytes) {
-  constexpr std::size_t huge = std::size_t(2) << 20;
-  void* p = nullptr;
-  if (bytes >= 4 * huge) {
-    const std::size_t rounded = (bytes + huge - 1) / huge * huge;
-    p = std::aligned_alloc(huge, rounded);
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (p != nullptr) madvise(p, rounded, MADV_HUGEPAGE);  // advice only: failure is harmless
-#endif
-  } else {
-    p = std::malloc(bytes > 0 ? bytes : 1);
-  }
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
-}
 
 /// Growable array of a trivially copyable T (the entries are raw storage:
 /// written before they are read, never constructed or destroyed one by one).
@@ -117,10 +95,13 @@ class TapeStream {
   [[gnu::noinline]] void grow(std::size_t needed) {
     reallocate(std::max({needed, 2 * capacity_, std::size_t(1024)}));
   }
+  // realloc, not allocate-and-copy: for large blocks glibc moves the pages
+  // (mremap) instead of copying them and faulting in a second buffer.
   void reallocate(std::size_t capacity) {
-    std::unique_ptr<void, TapeMemoryDeleter> fresh(allocate_tape_memory(capacity * sizeof(T)));
-    if (size_ > 0) std::memcpy(fresh.get(), data_.get(), size_ * sizeof(T));
-    data_ = std::move(fresh);
+    void* grown = std::realloc(data_.get(), std::max<std::size_t>(capacity * sizeof(T), 1));
+    if (grown == nullptr) throw std::bad_alloc();
+    data_.release();
+    data_.reset(grown);
     capacity_ = capacity;
     ++reallocations_;
   }
