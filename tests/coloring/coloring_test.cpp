@@ -184,11 +184,11 @@ TEST(Coloring, DefaultMeetsLowerBoundOnTwoDimensionalStencils) {
   }
 }
 
-// What each ordering gives on the 2-D stencils in order (no saturation),
-// derived by hand: natural first-fit colors the first grid row
-// 0 1 2 0 1 2 ... (period 3), which no 5-coloring of the 5-point stencil
-// extends (each needs period 5 along a row), and ends with 7 colors; on the
-// 9-point stencil it reproduces the optimal (x mod 3, y mod 3) pattern.
+// What natural order gives on the 2-D stencils (no saturation), derived by
+// hand: first-fit colors the first grid row 0 1 2 0 1 2 ... (period 3, where
+// the optimal (x + 2y) mod 5 has period 5) and ends with 7 colors on the
+// 5-point stencil; on the 9-point stencil it reproduces the optimal
+// (x mod 3) + 3 (y mod 3).
 TEST(Coloring, NaturalOrderOnStencilsBothBackends) {
   for (ColoringBackend backend : {ColoringBackend::native, ColoringBackend::colpack}) {
     for (Index N : {10, 31}) {

@@ -53,11 +53,12 @@ enum class Ordering {
 /// How the native greedy picks the next column (row) to color.
 ///
 /// No fixed order reaches the lower bound on every stencil: on a 2-D 5-point
-/// stencil the natural order gives 7 colors (the first grid row is colored
-/// with period 3, and every 5-coloring needs period 5) while smallest-last
-/// gives 5 on some grid sizes and 7 on others; on a 9-point stencil natural
-/// gives 9 and smallest-last 10 to 12. Picking by saturation reaches 5 and 9
-/// on both at every size we tried, and is what the default `best` adds.
+/// stencil the natural order gives 7 colors (it colors the first grid row
+/// with period 3; the optimal (x + 2y) mod 5 has period 5) while
+/// smallest-last gives 5 on some grid sizes and 7 on others; on a 9-point
+/// stencil natural gives 9 and smallest-last 10 to 12. Picking by saturation
+/// with smallest-last ties reaches 5 and 9 at every size we tried, and is
+/// what the default `best` adds.
 enum class GreedySelection {
   in_order,    ///< strictly in the order of `ordering` (ColPack's greedy)
   saturation,  ///< DSATUR: the one whose neighbors show the most distinct colors, ties by
