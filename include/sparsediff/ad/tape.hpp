@@ -230,24 +230,24 @@ class Reverse {
   /// True when the value depends on the inputs of the recording.
   bool is_active() const noexcept { return node_ >= 0; }
 
-  Reverse& operator+=(const Reverse& b) { return *this = *this + b; }
-  Reverse& operator-=(const Reverse& b) { return *this = *this - b; }
-  Reverse& operator*=(const Reverse& b) { return *this = *this * b; }
-  Reverse& operator/=(const Reverse& b) { return *this = *this / b; }
+  [[gnu::always_inline]] Reverse& operator+=(const Reverse& b) { return *this = *this + b; }
+  [[gnu::always_inline]] Reverse& operator-=(const Reverse& b) { return *this = *this - b; }
+  [[gnu::always_inline]] Reverse& operator*=(const Reverse& b) { return *this = *this * b; }
+  [[gnu::always_inline]] Reverse& operator/=(const Reverse& b) { return *this = *this / b; }
   template <class S, detail::enable_constant_t<S, V> = 0>
-  Reverse& operator+=(const S& b) {
+  [[gnu::always_inline]] Reverse& operator+=(const S& b) {
     return *this = *this + Reverse(b);
   }
   template <class S, detail::enable_constant_t<S, V> = 0>
-  Reverse& operator-=(const S& b) {
+  [[gnu::always_inline]] Reverse& operator-=(const S& b) {
     return *this = *this - Reverse(b);
   }
   template <class S, detail::enable_constant_t<S, V> = 0>
-  Reverse& operator*=(const S& b) {
+  [[gnu::always_inline]] Reverse& operator*=(const S& b) {
     return *this = *this * Reverse(b);
   }
   template <class S, detail::enable_constant_t<S, V> = 0>
-  Reverse& operator/=(const S& b) {
+  [[gnu::always_inline]] Reverse& operator/=(const S& b) {
     return *this = *this / Reverse(b);
   }
 
@@ -664,41 +664,53 @@ class Tape {
     const V* partial = partials_.data() + partials_.size();
     const V* constant = constants_.data() + constants_.size();
     const bool keep = keep_adjoints_;
+    // The contribution to node i - 1 stays in a register until node i - 1 is
+    // processed: most nodes feed the very next one, and going through memory
+    // would make every step wait on the previous step's store.
+    V pending(0.0);
     for (std::size_t i = num_nodes; i-- > 0;) {
       const detail::OpInfo info = detail::op_tables.info[int(code[i])];
       arg -= info.arity;
       partial -= info.stored_partials;
       constant -= info.constants;
-      const V g = adj[i];
-      if (!keep) adj[i] = V(0.0);
+      const V g = adj[i] + pending;
+      pending = V(0.0);
+      adj[i] = keep ? g : V(0.0);
       // A zero adjoint contributes nothing, even through an infinite partial
       // (the structural-zero rule of Dual, e.g. sqrt at 0 in an unused term).
       if (detail::all_zero(g)) {
         if (code[i] == detail::Op::input) result[--next_input] = g;
         continue;
       }
+      const Index previous = Index(i) - 1;
+      auto add = [&](Index a, const V& c) {
+        if (a == previous)
+          pending += c;
+        else
+          adj[a] += c;
+      };
       switch (info.kind) {
         case PartialKind::stored:
-          adj[arg[0]] += partial[0] * g;
-          if (info.arity > 1) adj[arg[1]] += partial[1] * g;
-          if (info.arity > 2) adj[arg[2]] += partial[2] * g;
+          add(arg[0], partial[0] * g);
+          if (info.arity > 1) add(arg[1], partial[1] * g);
+          if (info.arity > 2) add(arg[2], partial[2] * g);
           break;
         case PartialKind::add:
-          adj[arg[0]] += g;
-          adj[arg[1]] += g;
+          add(arg[0], g);
+          add(arg[1], g);
           break;
         case PartialKind::sub:
-          adj[arg[0]] += g;
-          adj[arg[1]] -= g;
+          add(arg[0], g);
+          add(arg[1], -g);
           break;
         case PartialKind::plus_one:
-          adj[arg[0]] += g;
+          add(arg[0], g);
           break;
         case PartialKind::minus_one:
-          adj[arg[0]] -= g;
+          add(arg[0], -g);
           break;
         case PartialKind::constant_scale:
-          adj[arg[0]] += *constant * g;
+          add(arg[0], *constant * g);
           break;
         case PartialKind::zero:
           break;
@@ -801,7 +813,7 @@ namespace detail {
 
 /// The value of `op` on constants (no recording).
 template <Op op, class V>
-inline Reverse<V> passive(const V& a, const V& b, const V& c, const V& k) {
+[[gnu::always_inline]] inline Reverse<V> passive(const V& a, const V& b, const V& c, const V& k) {
   V v, p[3];
   rule<op, V, V>(a, b, c, k, v, p);
   return Reverse<V>(v);
@@ -816,7 +828,7 @@ template <Op op, class V>
 /// A binary function without constant-operand codes: a constant operand
 /// becomes a constant node.
 template <Op op, class V>
-inline Reverse<V> binary(const Reverse<V>& a, const Reverse<V>& b) {
+[[gnu::always_inline]] inline Reverse<V> binary(const Reverse<V>& a, const Reverse<V>& b) {
   if (!a.is_active() && !b.is_active())
     return passive<op>(a.value(), b.value(), b.value(), a.value());
   Tape<V>& tape = active_tape<V>();
@@ -1016,121 +1028,121 @@ inline bool isinf(const Reverse<V>& a) {
 // ---------------------------------------------------------------- elemental functions
 
 template <class V>
-inline Reverse<V> exp(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> exp(const Reverse<V>& a) {
   return detail::unary<detail::Op::exp>(a);
 }
 template <class V>
-inline Reverse<V> exp2(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> exp2(const Reverse<V>& a) {
   return detail::unary<detail::Op::exp2>(a);
 }
 template <class V>
-inline Reverse<V> expm1(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> expm1(const Reverse<V>& a) {
   return detail::unary<detail::Op::expm1>(a);
 }
 template <class V>
-inline Reverse<V> log(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> log(const Reverse<V>& a) {
   return detail::unary<detail::Op::log>(a);
 }
 template <class V>
-inline Reverse<V> log2(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> log2(const Reverse<V>& a) {
   return detail::unary<detail::Op::log2>(a);
 }
 template <class V>
-inline Reverse<V> log10(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> log10(const Reverse<V>& a) {
   return detail::unary<detail::Op::log10>(a);
 }
 template <class V>
-inline Reverse<V> log1p(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> log1p(const Reverse<V>& a) {
   return detail::unary<detail::Op::log1p>(a);
 }
 template <class V>
-inline Reverse<V> sqrt(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> sqrt(const Reverse<V>& a) {
   return detail::unary<detail::Op::sqrt>(a);
 }
 template <class V>
-inline Reverse<V> cbrt(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> cbrt(const Reverse<V>& a) {
   return detail::unary<detail::Op::cbrt>(a);
 }
 template <class V>
-inline Reverse<V> sin(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> sin(const Reverse<V>& a) {
   return detail::unary<detail::Op::sin>(a);
 }
 template <class V>
-inline Reverse<V> cos(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> cos(const Reverse<V>& a) {
   return detail::unary<detail::Op::cos>(a);
 }
 template <class V>
-inline Reverse<V> tan(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> tan(const Reverse<V>& a) {
   return detail::unary<detail::Op::tan>(a);
 }
 template <class V>
-inline Reverse<V> asin(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> asin(const Reverse<V>& a) {
   return detail::unary<detail::Op::asin>(a);
 }
 template <class V>
-inline Reverse<V> acos(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> acos(const Reverse<V>& a) {
   return detail::unary<detail::Op::acos>(a);
 }
 template <class V>
-inline Reverse<V> atan(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> atan(const Reverse<V>& a) {
   return detail::unary<detail::Op::atan>(a);
 }
 template <class V>
-inline Reverse<V> sinh(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> sinh(const Reverse<V>& a) {
   return detail::unary<detail::Op::sinh>(a);
 }
 template <class V>
-inline Reverse<V> cosh(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> cosh(const Reverse<V>& a) {
   return detail::unary<detail::Op::cosh>(a);
 }
 template <class V>
-inline Reverse<V> tanh(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> tanh(const Reverse<V>& a) {
   return detail::unary<detail::Op::tanh>(a);
 }
 template <class V>
-inline Reverse<V> asinh(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> asinh(const Reverse<V>& a) {
   return detail::unary<detail::Op::asinh>(a);
 }
 template <class V>
-inline Reverse<V> acosh(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> acosh(const Reverse<V>& a) {
   return detail::unary<detail::Op::acosh>(a);
 }
 template <class V>
-inline Reverse<V> atanh(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> atanh(const Reverse<V>& a) {
   return detail::unary<detail::Op::atanh>(a);
 }
 template <class V>
-inline Reverse<V> erf(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> erf(const Reverse<V>& a) {
   return detail::unary<detail::Op::erf>(a);
 }
 template <class V>
-inline Reverse<V> erfc(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> erfc(const Reverse<V>& a) {
   return detail::unary<detail::Op::erfc>(a);
 }
 /// |a| with derivative sign(a), sign(0) = 0.
 template <class V>
-inline Reverse<V> abs(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> abs(const Reverse<V>& a) {
   return detail::unary<detail::Op::abs>(a);
 }
 template <class V>
-inline Reverse<V> fabs(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> fabs(const Reverse<V>& a) {
   return detail::unary<detail::Op::abs>(a);
 }
 /// Rounding: derivative 0, but recorded so that replay recomputes the value.
 template <class V>
-inline Reverse<V> floor(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> floor(const Reverse<V>& a) {
   return detail::unary<detail::Op::floor>(a);
 }
 template <class V>
-inline Reverse<V> ceil(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> ceil(const Reverse<V>& a) {
   return detail::unary<detail::Op::ceil>(a);
 }
 template <class V>
-inline Reverse<V> round(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> round(const Reverse<V>& a) {
   return detail::unary<detail::Op::round>(a);
 }
 template <class V>
-inline Reverse<V> trunc(const Reverse<V>& a) {
+[[gnu::always_inline]] inline Reverse<V> trunc(const Reverse<V>& a) {
   return detail::unary<detail::Op::trunc>(a);
 }
 
@@ -1139,7 +1151,7 @@ inline Reverse<V> trunc(const Reverse<V>& a) {
 /// a^b; with a constant exponent c (an int included) the derivative is
 /// c a^(c-1), exactly 0 for c == 0, so integer powers are exact at a = 0.
 template <class V>
-inline Reverse<V> pow(const Reverse<V>& a, const Reverse<V>& b) {
+[[gnu::always_inline]] inline Reverse<V> pow(const Reverse<V>& a, const Reverse<V>& b) {
   using detail::Op;
   if (a.is_active()) {
     if (b.is_active()) return detail_record<Op::pow>(a, b, b, a.value());
@@ -1149,108 +1161,109 @@ inline Reverse<V> pow(const Reverse<V>& a, const Reverse<V>& b) {
   return detail::passive<Op::pow>(a.value(), b.value(), b.value(), a.value());
 }
 template <class V, class S, detail::enable_constant_t<S, V> = 0>
-inline Reverse<V> pow(const Reverse<V>& a, const S& b) {
+[[gnu::always_inline]] inline Reverse<V> pow(const Reverse<V>& a, const S& b) {
   return pow(a, Reverse<V>(b));
 }
 template <class V, class S, detail::enable_constant_t<S, V> = 0>
-inline Reverse<V> pow(const S& a, const Reverse<V>& b) {
+[[gnu::always_inline]] inline Reverse<V> pow(const S& a, const Reverse<V>& b) {
   return pow(Reverse<V>(a), b);
 }
 
 /// sqrt(a^2 + b^2) without overflow; derivative 0 at the origin.
 template <class V>
-inline Reverse<V> hypot(const Reverse<V>& a, const Reverse<V>& b) {
+[[gnu::always_inline]] inline Reverse<V> hypot(const Reverse<V>& a, const Reverse<V>& b) {
   return detail::binary<detail::Op::hypot>(a, b);
 }
 /// The angle of the point (b, a).
 template <class V>
-inline Reverse<V> atan2(const Reverse<V>& a, const Reverse<V>& b) {
+[[gnu::always_inline]] inline Reverse<V> atan2(const Reverse<V>& a, const Reverse<V>& b) {
   return detail::binary<detail::Op::atan2>(a, b);
 }
 /// Selections: the chosen operand's value and derivative (ties pick a);
 /// fmin/fmax skip a NaN operand like <cmath>. Replay re-selects.
 template <class V>
-inline Reverse<V> fmin(const Reverse<V>& a, const Reverse<V>& b) {
+[[gnu::always_inline]] inline Reverse<V> fmin(const Reverse<V>& a, const Reverse<V>& b) {
   return detail::binary<detail::Op::fmin>(a, b);
 }
 template <class V>
-inline Reverse<V> fmax(const Reverse<V>& a, const Reverse<V>& b) {
+[[gnu::always_inline]] inline Reverse<V> fmax(const Reverse<V>& a, const Reverse<V>& b) {
   return detail::binary<detail::Op::fmax>(a, b);
 }
 template <class V>
-inline Reverse<V> min(const Reverse<V>& a, const Reverse<V>& b) {
+[[gnu::always_inline]] inline Reverse<V> min(const Reverse<V>& a, const Reverse<V>& b) {
   return detail::binary<detail::Op::min>(a, b);
 }
 template <class V>
-inline Reverse<V> max(const Reverse<V>& a, const Reverse<V>& b) {
+[[gnu::always_inline]] inline Reverse<V> max(const Reverse<V>& a, const Reverse<V>& b) {
   return detail::binary<detail::Op::max>(a, b);
 }
 /// |a| with the sign of b: derivative sign(a) (signbit(b) ? -1 : 1) in a, 0 in b.
 template <class V>
-inline Reverse<V> copysign(const Reverse<V>& a, const Reverse<V>& b) {
+[[gnu::always_inline]] inline Reverse<V> copysign(const Reverse<V>& a, const Reverse<V>& b) {
   return detail::binary<detail::Op::copysign>(a, b);
 }
 
 template <class V, class S, detail::enable_constant_t<S, V> = 0>
-inline Reverse<V> hypot(const Reverse<V>& a, const S& b) {
+[[gnu::always_inline]] inline Reverse<V> hypot(const Reverse<V>& a, const S& b) {
   return hypot(a, Reverse<V>(b));
 }
 template <class V, class S, detail::enable_constant_t<S, V> = 0>
-inline Reverse<V> hypot(const S& a, const Reverse<V>& b) {
+[[gnu::always_inline]] inline Reverse<V> hypot(const S& a, const Reverse<V>& b) {
   return hypot(Reverse<V>(a), b);
 }
 template <class V, class S, detail::enable_constant_t<S, V> = 0>
-inline Reverse<V> atan2(const Reverse<V>& a, const S& b) {
+[[gnu::always_inline]] inline Reverse<V> atan2(const Reverse<V>& a, const S& b) {
   return atan2(a, Reverse<V>(b));
 }
 template <class V, class S, detail::enable_constant_t<S, V> = 0>
-inline Reverse<V> atan2(const S& a, const Reverse<V>& b) {
+[[gnu::always_inline]] inline Reverse<V> atan2(const S& a, const Reverse<V>& b) {
   return atan2(Reverse<V>(a), b);
 }
 template <class V, class S, detail::enable_constant_t<S, V> = 0>
-inline Reverse<V> fmin(const Reverse<V>& a, const S& b) {
+[[gnu::always_inline]] inline Reverse<V> fmin(const Reverse<V>& a, const S& b) {
   return fmin(a, Reverse<V>(b));
 }
 template <class V, class S, detail::enable_constant_t<S, V> = 0>
-inline Reverse<V> fmin(const S& a, const Reverse<V>& b) {
+[[gnu::always_inline]] inline Reverse<V> fmin(const S& a, const Reverse<V>& b) {
   return fmin(Reverse<V>(a), b);
 }
 template <class V, class S, detail::enable_constant_t<S, V> = 0>
-inline Reverse<V> fmax(const Reverse<V>& a, const S& b) {
+[[gnu::always_inline]] inline Reverse<V> fmax(const Reverse<V>& a, const S& b) {
   return fmax(a, Reverse<V>(b));
 }
 template <class V, class S, detail::enable_constant_t<S, V> = 0>
-inline Reverse<V> fmax(const S& a, const Reverse<V>& b) {
+[[gnu::always_inline]] inline Reverse<V> fmax(const S& a, const Reverse<V>& b) {
   return fmax(Reverse<V>(a), b);
 }
 template <class V, class S, detail::enable_constant_t<S, V> = 0>
-inline Reverse<V> min(const Reverse<V>& a, const S& b) {
+[[gnu::always_inline]] inline Reverse<V> min(const Reverse<V>& a, const S& b) {
   return min(a, Reverse<V>(b));
 }
 template <class V, class S, detail::enable_constant_t<S, V> = 0>
-inline Reverse<V> min(const S& a, const Reverse<V>& b) {
+[[gnu::always_inline]] inline Reverse<V> min(const S& a, const Reverse<V>& b) {
   return min(Reverse<V>(a), b);
 }
 template <class V, class S, detail::enable_constant_t<S, V> = 0>
-inline Reverse<V> max(const Reverse<V>& a, const S& b) {
+[[gnu::always_inline]] inline Reverse<V> max(const Reverse<V>& a, const S& b) {
   return max(a, Reverse<V>(b));
 }
 template <class V, class S, detail::enable_constant_t<S, V> = 0>
-inline Reverse<V> max(const S& a, const Reverse<V>& b) {
+[[gnu::always_inline]] inline Reverse<V> max(const S& a, const Reverse<V>& b) {
   return max(Reverse<V>(a), b);
 }
 template <class V, class S, detail::enable_constant_t<S, V> = 0>
-inline Reverse<V> copysign(const Reverse<V>& a, const S& b) {
+[[gnu::always_inline]] inline Reverse<V> copysign(const Reverse<V>& a, const S& b) {
   return copysign(a, Reverse<V>(b));
 }
 template <class V, class S, detail::enable_constant_t<S, V> = 0>
-inline Reverse<V> copysign(const S& a, const Reverse<V>& b) {
+[[gnu::always_inline]] inline Reverse<V> copysign(const S& a, const Reverse<V>& b) {
   return copysign(Reverse<V>(a), b);
 }
 
 /// a * b + c with one rounding in the value.
 template <class V>
-inline Reverse<V> fma(const Reverse<V>& a, const Reverse<V>& b, const Reverse<V>& c) {
+[[gnu::always_inline]] inline Reverse<V> fma(const Reverse<V>& a, const Reverse<V>& b,
+                                             const Reverse<V>& c) {
   using detail::Op;
   if (!a.is_active() && !b.is_active() && !c.is_active())
     return detail::passive<Op::fma>(a.value(), b.value(), c.value(), a.value());
@@ -1264,20 +1277,20 @@ template <class V, class B, class C,
           std::enable_if_t<(std::is_same_v<B, Reverse<V>> || detail::is_constant_for_v<B, V>)&&(
                                std::is_same_v<C, Reverse<V>> || detail::is_constant_for_v<C, V>),
                            int> = 0>
-inline Reverse<V> fma(const Reverse<V>& a, const B& b, const C& c) {
+[[gnu::always_inline]] inline Reverse<V> fma(const Reverse<V>& a, const B& b, const C& c) {
   return fma(a, Reverse<V>(b), Reverse<V>(c));
 }
 template <class A, class V, class C,
           std::enable_if_t<detail::is_constant_for_v<A, V> &&
                                (std::is_same_v<C, Reverse<V>> || detail::is_constant_for_v<C, V>),
                            int> = 0>
-inline Reverse<V> fma(const A& a, const Reverse<V>& b, const C& c) {
+[[gnu::always_inline]] inline Reverse<V> fma(const A& a, const Reverse<V>& b, const C& c) {
   return fma(Reverse<V>(a), b, Reverse<V>(c));
 }
 template <
     class A, class B, class V,
     std::enable_if_t<detail::is_constant_for_v<A, V> && detail::is_constant_for_v<B, V>, int> = 0>
-inline Reverse<V> fma(const A& a, const B& b, const Reverse<V>& c) {
+[[gnu::always_inline]] inline Reverse<V> fma(const A& a, const B& b, const Reverse<V>& c) {
   return fma(Reverse<V>(a), Reverse<V>(b), c);
 }
 
