@@ -20,7 +20,11 @@
 /// `Ordering::random` the adapter hands ColPack the permutation drawn from
 /// `ColoringOptions::seed` (the one the native backend uses). ColPack's
 /// string dispatch does not know DYNAMIC_LARGEST_FIRST; the adapter calls
-/// ColPack's dynamic-largest-first ordering directly.
+/// ColPack's orderings directly. ColPack 1.0.10's LARGEST_FIRST drops
+/// vertices on some patterns (it updates the smallest degree only when a
+/// degree is not a new maximum: column degrees 1, 2, 3, 2 lose the first
+/// column); the adapter then hands ColPack the order it intends, decreasing
+/// degree with ties by index, which is the native largest-first order.
 
 #include "sparsediff/coloring/coloring.hpp"
 #include "sparsediff/sparse/pattern.hpp"
