@@ -179,6 +179,34 @@ TEST(Minimize, MinimalSurfaceBothMethodsReachTheSameMinimum) {
   EXPECT_GT(el.times.factorize, 0.0);
 }
 
+TEST(Minimize, NewtonCgLineSearchVariant) {
+  NewtonCgOptions options;
+  options.globalization = NewtonCgGlobalization::line_search;
+  ConvexAround convex{random_vector(20, 5, -2, 2)};
+  const auto c = newton_cg_minimize(convex, random_vector(20, 6, -3, 3), options);
+  ASSERT_TRUE(c.converged()) << c.message;
+  for (std::size_t i = 0; i < 20; ++i) EXPECT_NEAR(c.x[i], convex.a[i], 1e-8);
+  EXPECT_NEAR(c.value, 20.0, 1e-12);
+  // Rosenbrock: negative curvature on the way (steepest descent then).
+  const Rosenbrock rosenbrock;
+  const auto r = newton_cg_minimize(rosenbrock, rosenbrock.start(), options);
+  ASSERT_TRUE(r.converged()) << r.message;
+  for (double v : r.x) EXPECT_NEAR(v, 1.0, 1e-8);
+  for (std::size_t k = 1; k < r.history.size(); ++k) {  // entry 0: the start
+    EXPECT_GT(r.history[k].step_length, 0.0);
+    EXPECT_LE(r.history[k].step_length, 1.0);
+  }
+  // The minimal surface: the same minimum as the trust region.
+  const MinimalSurface surface{12};
+  options.tolerances.gradient_tolerance = 1e-10;
+  const auto ls = newton_cg_minimize(surface, surface.initial_guess(), options);
+  options.globalization = NewtonCgGlobalization::trust_region;
+  const auto tr = newton_cg_minimize(surface, surface.initial_guess(), options);
+  ASSERT_TRUE(ls.converged()) << ls.message;
+  ASSERT_TRUE(tr.converged()) << tr.message;
+  EXPECT_NEAR(ls.value, tr.value, 1e-12 * tr.value);
+}
+
 TEST(Minimize, StopReasonsAndCallbacks) {
   const Rosenbrock f;
   SparseNewtonOptions options;
