@@ -86,7 +86,11 @@ TYPED_TEST(ParallelColoring, MediumPatternsAreValidAndCloseToSerialGreedy) {
       const Coloring c = color_parallel(p, mode, TypeParam());
       SCOPED_TRACE(name + " " + mode_name(mode));
       EXPECT_NO_THROW(verify(p, c));
-      expect_close_to_serial(p, c, name);
+      // The speculative mode's count depends on thread timing (a loaded
+      // machine makes more conflicts), so only the deterministic mode, and
+      // the speculative one on a single thread, have a bound on it.
+      if (mode == ParallelColoringMode::deterministic || TypeParam().concurrency() == 1)
+        expect_close_to_serial(p, c, name);
     }
 }
 
