@@ -51,6 +51,11 @@ problems::NonlinearDiffusion3d make(problems::NonlinearDiffusion3d*, int size) {
 template <class Problem, class Space = Host>
 SparseJacobian<Problem, Space>& jacobian_of(int size) {
   static std::map<int, std::unique_ptr<SparseJacobian<Problem, Space>>> cache;
+  static const bool cleared_at_finalize = [] {  // Views must go before Kokkos does
+    Kokkos::push_finalize_hook([] { cache.clear(); });
+    return true;
+  }();
+  (void)cleared_at_finalize;
   auto& slot = cache[size];
   if (!slot) {
     const Problem p = make(static_cast<Problem*>(nullptr), size);
