@@ -83,7 +83,7 @@ class PartiallySeparable {
   T operator()(const T* x) const {
     T sum = T(0.0);
     Index variables[MaxElementSize];
-    T local[MaxElementSize];
+    T local[MaxElementSize]{};  // (read only up to the count; initialized for the compiler)
     const Index count = num_elements();
     for (Index e = 0; e < count; ++e) {
       const Index k = element_variables(e, variables);
@@ -310,7 +310,7 @@ struct ElementBlockKernel {
       const Index* var = variables + std::size_t(e) * K;
       const Index count = counts[e];
       if constexpr (pass == ElementPass::value) {
-        double local[K];
+        double local[K] = {};
         for (Index a = 0; a < count; ++a) local[a] = x[var[a]];
         sum += f.element(e, static_cast<const double*>(local));
       } else if constexpr (pass == ElementPass::gradient) {
