@@ -391,6 +391,34 @@ TEST(SparseHessian, ValueGradientAndRepeatedPoints) {
   }
 }
 
+// f = 3 + sum_i (i + 1) x_i: linear, so H = 0 and the pattern is empty.
+struct Linear {
+  Index n = 5;
+  template <class T>
+  T operator()(const T* x) const {
+    T f = 3.0;
+    for (Index i = 0; i < n; ++i) f += double(i + 1) * x[i];
+    return f;
+  }
+};
+
+TEST(SparseHessian, EmptyHessiansAndNoVariables) {
+  const Linear f;
+  const auto x = random_vector(5, 2);
+  for (const Config& c : tape_configs()) {
+    SparseHessian hessian(f, f.n, options_for(c, HessianStorage::full));
+    EXPECT_EQ(hessian.pattern().nnz(), 0);
+    CsrMatrix<double> h(hessian.pattern());
+    std::vector<double> g;
+    EXPECT_DOUBLE_EQ(hessian.evaluate(x, h, g), f(x.data()));
+    for (Index i = 0; i < f.n; ++i) EXPECT_DOUBLE_EQ(g[i], double(i + 1));
+  }
+  const Linear none{0};
+  SparseHessian empty(none, 0);
+  EXPECT_EQ(empty.evaluate(std::vector<double>{}).nnz(), 0);
+  EXPECT_DOUBLE_EQ(empty.value({}), 3.0);
+}
+
 TEST(SparseHessian, CheckFindsAMissingEntry) {
   const SinQuartic f;
   const auto x = random_vector(std::size_t(f.n), 5, -1.5, 1.5);
