@@ -32,6 +32,7 @@ namespace {
 
 using namespace sparsediff;
 using problems::Dixmaan;
+using problems::DixmaanElements;
 using problems::MinimalSurface;
 
 /// CPU time of the calling thread, in seconds.
@@ -56,43 +57,6 @@ double median_seconds(int repeats, Clock&& clock, Fn&& fn) {
   std::nth_element(t.begin(), t.begin() + t.size() / 2, t.end());
   return t[t.size() / 2];
 }
-
-// DIXMAANJ in element form: element i (0-based) holds every term indexed by
-// i + 1 in PROBLEMS.md, over x_i, x_{i+1}, x_{i+m}, x_{i+2m} (those present).
-struct DixmaanElements {
-  Dixmaan f;
-  Index num_elements() const { return f.size(); }
-  Index element_variables(Index e, Index* v) const {
-    const Index n = f.size(), m = f.m, i = e + 1;
-    Index k = 0;
-    v[k++] = e;
-    if (i < n) v[k++] = e + 1;
-    if (i <= 2 * m) v[k++] = e + m;
-    if (i <= m) v[k++] = e + 2 * m;
-    return k;
-  }
-  template <class T>
-  T element(Index e, const T* v) const {
-    const Index n = f.size(), m = f.m, i = e + 1;
-    const double t = double(i) / double(n);
-    const T xi2 = v[0] * v[0];
-    T r = (f.a * Dixmaan::power(t, f.k1)) * xi2;
-    Index k = 1;
-    if (i < n) {
-      const T s = v[k] + v[k] * v[k];
-      r += (f.b * Dixmaan::power(t, f.k2)) * xi2 * (s * s);
-      ++k;
-    }
-    if (i <= 2 * m) {
-      const T z2 = v[k] * v[k];
-      r += (f.c * Dixmaan::power(t, f.k3)) * xi2 * (z2 * z2);
-      ++k;
-    }
-    if (i <= m) r += (f.d * Dixmaan::power(t, f.k4)) * v[0] * v[k];
-    if (e == 0) r += 1.0;
-    return r;
-  }
-};
 
 // Sizes: minsurf N = 1000 (and 300); dixmaanj m = 1e5 (n = 3e5) and m = 333333
 // (n ~ 1e6), and m = 1e4 (n = 3e4).

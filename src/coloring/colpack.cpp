@@ -13,59 +13,16 @@
 #include <string>
 #include <vector>
 
+#include "detail/colpack_input.hpp"
 #include "sparsediff/coloring/detail/bipartite.hpp"
 #include "sparsediff/coloring/greedy.hpp"
 #include "sparsediff/core/error.hpp"
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 namespace sparsediff {
 namespace {
 
-// Holds OpenMP at one thread while ColPack runs and restores the caller's
-// setting on every way out.
-class SingleThreadScope {
- public:
-#ifdef _OPENMP
-  SingleThreadScope() : previous_(omp_get_max_threads()) { omp_set_num_threads(1); }
-  ~SingleThreadScope() { omp_set_num_threads(previous_); }
-#else
-  SingleThreadScope() = default;
-#endif
-  SingleThreadScope(const SingleThreadScope&) = delete;
-  SingleThreadScope& operator=(const SingleThreadScope&) = delete;
-
- private:
-#ifdef _OPENMP
-  int previous_;
-#endif
-};
-
-// ADOL-C row-compressed copy of a pattern, in one buffer owned here
-// (ColPack copies it and never frees it).
-class RowCompressed {
- public:
-  explicit RowCompressed(const Pattern& pattern)
-      : buffer_(static_cast<std::size_t>(pattern.rows()) + static_cast<std::size_t>(pattern.nnz())),
-        rows_(static_cast<std::size_t>(pattern.rows())) {
-    const Index* row_ptr = pattern.row_ptr().data();
-    const Index* col_idx = pattern.col_idx().data();
-    std::size_t out = 0;
-    for (Index i = 0; i < pattern.rows(); ++i) {
-      rows_[i] = buffer_.data() + out;
-      buffer_[out++] = static_cast<unsigned int>(row_ptr[i + 1] - row_ptr[i]);
-      for (Index k = row_ptr[i]; k < row_ptr[i + 1]; ++k)
-        buffer_[out++] = static_cast<unsigned int>(col_idx[k]);
-    }
-  }
-  unsigned int** data() { return rows_.data(); }
-
- private:
-  std::vector<unsigned int> buffer_;
-  std::vector<unsigned int*> rows_;
-};
+using detail::RowCompressed;
+using detail::SingleThreadScope;
 
 // Gives access to ColPack's ordering slot, so that a permutation drawn here
 // (Ordering::random) can be colored by ColPack.

@@ -17,60 +17,17 @@
 #include <string>
 #include <vector>
 
+#include "detail/colpack_input.hpp"
 #include "sparsediff/coloring/detail/bipartite.hpp"
 #include "sparsediff/coloring/detail/symmetric_graph.hpp"
 #include "sparsediff/coloring/symmetric.hpp"
 #include "sparsediff/core/error.hpp"
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 namespace sparsediff {
 namespace {
 
-// Holds OpenMP at one thread while ColPack runs; restores the caller's
-// setting on every way out.
-class OneThread {
- public:
-#ifdef _OPENMP
-  OneThread() : previous_(omp_get_max_threads()) { omp_set_num_threads(1); }
-  ~OneThread() { omp_set_num_threads(previous_); }
-#else
-  OneThread() = default;
-#endif
-  OneThread(const OneThread&) = delete;
-  OneThread& operator=(const OneThread&) = delete;
-
- private:
-#ifdef _OPENMP
-  int previous_;
-#endif
-};
-
-// The pattern in ADOL-C's row-compressed format, in one buffer owned here
-// (ColPack copies it).
-class RowCompressed {
- public:
-  explicit RowCompressed(const Pattern& pattern)
-      : buffer_(static_cast<std::size_t>(pattern.rows()) + static_cast<std::size_t>(pattern.nnz())),
-        rows_(static_cast<std::size_t>(pattern.rows())) {
-    const Index* row_ptr = pattern.row_ptr().data();
-    const Index* col_idx = pattern.col_idx().data();
-    std::size_t out = 0;
-    for (Index i = 0; i < pattern.rows(); ++i) {
-      rows_[i] = buffer_.data() + out;
-      buffer_[out++] = static_cast<unsigned int>(row_ptr[i + 1] - row_ptr[i]);
-      for (Index k = row_ptr[i]; k < row_ptr[i + 1]; ++k)
-        buffer_[out++] = static_cast<unsigned int>(col_idx[k]);
-    }
-  }
-  unsigned int** data() { return rows_.data(); }
-
- private:
-  std::vector<unsigned int> buffer_;
-  std::vector<unsigned int*> rows_;
-};
+using detail::RowCompressed;
+using detail::SingleThreadScope;
 
 class SymmetricColPack : public ColPack::GraphColoringInterface {
  public:
@@ -146,7 +103,7 @@ SymmetricColoring colpack_symmetric_coloring(const Pattern& pattern,
   } else {
     std::vector<int> colors;
     {
-      OneThread one_thread;
+      SingleThreadScope one_thread;
       RowCompressed input(pattern);
       SymmetricColPack colpack(input.data(), n);
       std::vector<int> random_order;

@@ -26,6 +26,7 @@ namespace sparsediff {
 namespace {
 
 using problems::Dixmaan;
+using problems::DixmaanElements;
 using problems::MinimalSurface;
 
 std::vector<double> random_vector(std::size_t n, unsigned seed, double lo = -1.0, double hi = 1.0) {
@@ -130,43 +131,6 @@ struct RandomElements {
       r += weights[e][a] * test::RandomSparseFunction::apply(ops[e][a], v[a]);
     for (std::size_t a = 0; a + 1 < k; ++a)
       r += v[a] * test::RandomSparseFunction::apply(ops[e][a + 1], v[a + 1]);
-    return r;
-  }
-};
-
-// DIXMAANJ in element form: element i (0-based) holds every term indexed by
-// i + 1 in PROBLEMS.md, over x_i, x_{i+1}, x_{i+m}, x_{i+2m} (those present).
-struct DixmaanElements {
-  Dixmaan f;
-  Index num_elements() const { return f.size(); }
-  Index element_variables(Index e, Index* v) const {
-    const Index n = f.size(), m = f.m, i = e + 1;
-    Index k = 0;
-    v[k++] = e;
-    if (i < n) v[k++] = e + 1;
-    if (i <= 2 * m) v[k++] = e + m;
-    if (i <= m) v[k++] = e + 2 * m;
-    return k;
-  }
-  template <class T>
-  T element(Index e, const T* v) const {
-    const Index n = f.size(), m = f.m, i = e + 1;
-    const double t = double(i) / double(n);
-    const T xi2 = v[0] * v[0];
-    T r = (f.a * Dixmaan::power(t, f.k1)) * xi2;
-    Index k = 1;
-    if (i < n) {
-      const T s = v[k] + v[k] * v[k];
-      r += (f.b * Dixmaan::power(t, f.k2)) * xi2 * (s * s);
-      ++k;
-    }
-    if (i <= 2 * m) {
-      const T z2 = v[k] * v[k];
-      r += (f.c * Dixmaan::power(t, f.k3)) * xi2 * (z2 * z2);
-      ++k;
-    }
-    if (i <= m) r += (f.d * Dixmaan::power(t, f.k4)) * v[0] * v[k];
-    if (e == 0) r += 1.0;
     return r;
   }
 };
