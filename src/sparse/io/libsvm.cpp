@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "detail/text.hpp"
 #include "sparsediff/sparse/pattern.hpp"
 
 namespace sparsediff {
@@ -23,43 +24,12 @@ constexpr const char* kFunction = "read_libsvm";
 
 [[noreturn]] void fail(const std::string& source, std::size_t line_number, const std::string& line,
                        const std::string& reason) {
-  // Long lines are cut: the number and the start are enough to find them.
-  constexpr std::size_t kMaxShown = 80;
-  std::string shown = line.substr(0, kMaxShown);
-  if (line.size() > kMaxShown) shown += "...";
-  std::ostringstream message;
-  message << source << ":" << line_number << ": " << reason << ": \"" << shown << "\"";
-  detail::raise<ParseError>(kFunction, message.str());
+  detail::text::fail_at_line<ParseError>(kFunction, source, line_number, line, reason);
 }
 
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
-void split(std::string_view line, std::vector<std::string_view>& tokens) {
-  tokens.clear();
-  std::size_t k = 0;
-  while (k < line.size()) {
-    while (k < line.size() && is_space(line[k])) ++k;
-    const std::size_t start = k;
-    while (k < line.size() && !is_space(line[k])) ++k;
-    if (k > start) tokens.push_back(line.substr(start, k - start));
-  }
-}
-
-// A leading '+' ("+1" labels are common) is not accepted by std::from_chars.
-std::string_view without_plus(std::string_view token) {
-  if (token.size() > 1 && token[0] == '+' && token[1] != '+' && token[1] != '-')
-    token.remove_prefix(1);
-  return token;
-}
-
-bool parse_integer(std::string_view token, long long& value) {
-  token = without_plus(token);
-  const char* end = token.data() + token.size();
-  const auto result = std::from_chars(token.data(), end, value);
-  return result.ec == std::errc() && result.ptr == end;
-}
+using detail::text::parse_integer;
+using detail::text::split;
+using detail::text::without_plus;
 
 /// Parses the whole token as a finite double in the "C" locale.
 bool parse_finite(std::string_view token, double& value) {

@@ -18,6 +18,8 @@
 #include <utility>
 #include <vector>
 
+#include "detail/text.hpp"
+
 namespace sparsediff {
 namespace {
 
@@ -34,29 +36,13 @@ struct Location {
 
 template <class Exception = ParseError>
 [[noreturn]] void fail(const char* function, const Location& at, const std::string& reason) {
-  // Long lines are cut: the number and the start are enough to find them.
-  constexpr std::size_t kMaxShown = 80;
-  std::string shown = at.line.substr(0, kMaxShown);
-  if (at.line.size() > kMaxShown) shown += "...";
-  std::ostringstream message;
-  message << at.source << ":" << at.line_number << ": " << reason << ": \"" << shown << "\"";
-  detail::raise<Exception>(function, message.str());
+  detail::text::fail_at_line<Exception>(function, at.source, at.line_number, at.line, reason);
 }
 
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
-void split(std::string_view line, std::vector<std::string_view>& tokens) {
-  tokens.clear();
-  std::size_t k = 0;
-  while (k < line.size()) {
-    while (k < line.size() && is_space(line[k])) ++k;
-    const std::size_t start = k;
-    while (k < line.size() && !is_space(line[k])) ++k;
-    if (k > start) tokens.push_back(line.substr(start, k - start));
-  }
-}
+using detail::text::is_space;
+using detail::text::parse_integer;
+using detail::text::split;
+using detail::text::without_plus;
 
 std::string lower(std::string_view word) {
   std::string out(word);
@@ -65,21 +51,6 @@ std::string lower(std::string_view word) {
 }
 
 bool is_blank(const std::string& line) { return std::all_of(line.begin(), line.end(), is_space); }
-
-// A leading '+' is valid in the files but not for std::from_chars.
-std::string_view without_plus(std::string_view token) {
-  if (token.size() > 1 && token[0] == '+' && token[1] != '+' && token[1] != '-')
-    token.remove_prefix(1);
-  return token;
-}
-
-/// Parses the whole token as an integer; false when it is not one or overflows.
-bool parse_integer(std::string_view token, long long& value) {
-  token = without_plus(token);
-  const char* end = token.data() + token.size();
-  const auto result = std::from_chars(token.data(), end, value);
-  return result.ec == std::errc() && result.ptr == end;
-}
 
 enum class NumberStatus { ok, not_a_number, out_of_range };
 
