@@ -15,6 +15,7 @@
 
 #include "bench/common/context.hpp"
 #include "examples/common/pde_residuals.hpp"
+#include "examples/common/timing.hpp"
 #include "sparsediff/coloring/coloring.hpp"
 #include "sparsediff/jacobian/sparse_jacobian.hpp"
 
@@ -23,17 +24,7 @@ namespace {
 using namespace sparsediff;
 using Host = DefaultHostExecutionSpace;
 
-template <class Fn>
-double median_seconds(int repeats, Fn&& fn) {
-  std::vector<double> t;
-  for (int r = 0; r < repeats; ++r) {
-    const auto start = std::chrono::steady_clock::now();
-    fn();
-    t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
-  std::nth_element(t.begin(), t.begin() + t.size() / 2, t.end());
-  return t[t.size() / 2];
-}
+using examples::median_seconds;
 
 // Grid sizes giving n ~ 1e4, 1e5, 1e6 for each problem.
 constexpr Index bratu_grid[] = {100, 316, 1000};

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "bench/common/context.hpp"
+#include "examples/common/timing.hpp"
 #include "sparsediff/ops/row_sparse.hpp"
 #include "sparsediff/ops/spmm.hpp"
 #include "sparsediff/ops/spmv.hpp"
@@ -25,18 +26,7 @@ using namespace sparsediff;
 using Vector = Kokkos::View<double*, Kokkos::HostSpace>;
 using Block = Kokkos::View<double**, Kokkos::LayoutLeft, Kokkos::HostSpace>;
 
-template <class Fn>
-double median_seconds(int repeats, Fn&& fn) {
-  std::vector<double> t;
-  for (int r = 0; r < repeats; ++r) {
-    const auto start = std::chrono::steady_clock::now();
-    fn();
-    Kokkos::fence();
-    t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
-  std::nth_element(t.begin(), t.begin() + t.size() / 2, t.end());
-  return t[t.size() / 2];
-}
+using examples::median_seconds;
 
 /// The 5-point Laplacian pattern with values 4 + noise on the diagonal and
 /// -1 + noise off it (nonsymmetric, diagonally dominant).

@@ -14,6 +14,7 @@
 
 #include "bench/common/context.hpp"
 #include "examples/common/pde_residuals.hpp"
+#include "examples/common/timing.hpp"
 #include "sparsediff/jacobian/sparse_jacobian.hpp"
 
 namespace {
@@ -22,17 +23,7 @@ using namespace sparsediff;
 using Host = DefaultHostExecutionSpace;
 using Serial = Kokkos::Serial;
 
-template <class Fn>
-double median_seconds(int repeats, Fn&& fn) {
-  std::vector<double> t;
-  for (int r = 0; r < repeats; ++r) {
-    const auto start = std::chrono::steady_clock::now();
-    fn();
-    t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
-  std::nth_element(t.begin(), t.begin() + t.size() / 2, t.end());
-  return t[t.size() / 2];
-}
+using examples::median_seconds;
 
 double copy_bandwidth = 0;  // bytes/s of the copy kernel, set by BM_StreamCopy
 

@@ -1,5 +1,7 @@
 #pragma once
-// Wall-clock timing helpers for the examples: the median of repeated runs.
+// Wall-clock timing shared by examples and benchmarks: the median of
+// repeated runs, each ending with a Kokkos fence so queued kernels count.
+#include <Kokkos_Core.hpp>
 #include <algorithm>
 #include <chrono>
 #include <vector>
@@ -13,6 +15,7 @@ double median_seconds(int repeats, Fn&& fn) {
   for (int r = 0; r < repeats; ++r) {
     const auto start = std::chrono::steady_clock::now();
     fn();
+    Kokkos::fence();
     t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   std::nth_element(t.begin(), t.begin() + t.size() / 2, t.end());

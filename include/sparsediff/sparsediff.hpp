@@ -17,6 +17,7 @@
 #include "sparsediff/coloring/verify.hpp"
 #include "sparsediff/core/config.hpp"
 #include "sparsediff/core/error.hpp"
+#include "sparsediff/core/timing.hpp"
 #include "sparsediff/hessian/detect.hpp"
 #include "sparsediff/hessian/elements.hpp"
 #include "sparsediff/hessian/hvp.hpp"

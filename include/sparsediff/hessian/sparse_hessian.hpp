@@ -57,6 +57,7 @@
 #include "sparsediff/coloring/symmetric.hpp"
 #include "sparsediff/core/config.hpp"
 #include "sparsediff/core/error.hpp"
+#include "sparsediff/core/timing.hpp"
 #include "sparsediff/hessian/detect.hpp"
 #include "sparsediff/hessian/elements.hpp"
 #include "sparsediff/hessian/hvp.hpp"
@@ -169,7 +170,7 @@ class SparseHessian {
       symmetric_ = element_pattern(f_, n);
     else
       symmetric_ = detect_hessian_pattern(f_, n);
-    times_.detection = seconds_since(start);
+    times_.detection = detail::seconds_since(start);
     setup();
   }
 
@@ -298,10 +299,6 @@ class SparseHessian {
   }
 
  private:
-  static double seconds_since(std::chrono::steady_clock::time_point start) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  }
-
   void resolve_evaluation() {
     evaluation_ = options_.evaluation;
     if (evaluation_ == HessianEvaluation::automatic)
@@ -323,11 +320,11 @@ class SparseHessian {
         block_values_.assign(std::size_t(elements_.num_blocks()), 0.0);
         coloring_.kind = options_.coloring.kind;
       }
-      times_.seed = seconds_since(start);
+      times_.seed = detail::seconds_since(start);
       return;
     }
     coloring_ = color_symmetric(symmetric_, options_.coloring);
-    times_.coloring = seconds_since(start);
+    times_.coloring = detail::seconds_since(start);
     start = std::chrono::steady_clock::now();
     seed_ = HessianSeed(symmetric_, coloring_, options_.storage, options_.lane_width);
     stored_ = seed_.pattern;
@@ -337,7 +334,7 @@ class SparseHessian {
       directions_.assign(n * p, 0.0);
       for (std::size_t j = 0; j < n; ++j) directions_[j + n * std::size_t(seed_.color(j))] = 1.0;
     }
-    times_.seed = seconds_since(start);
+    times_.seed = detail::seconds_since(start);
   }
 
   void check_input(const char* function, const std::vector<double>& x) const {

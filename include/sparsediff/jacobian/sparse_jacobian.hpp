@@ -32,6 +32,7 @@
 #include "sparsediff/coloring/verify.hpp"
 #include "sparsediff/core/config.hpp"
 #include "sparsediff/core/error.hpp"
+#include "sparsediff/core/timing.hpp"
 #include "sparsediff/jacobian/compress.hpp"
 #include "sparsediff/jacobian/detect.hpp"
 #include "sparsediff/jacobian/recover.hpp"
@@ -85,7 +86,7 @@ class SparseJacobian {
       pattern_ = detect_row_pattern(ExecutionSpace(), f_, m, n);
     else
       pattern_ = detect_jacobian_pattern(f_, m, n);
-    times_.detection = seconds_since(start);
+    times_.detection = detail::seconds_since(start);
     setup();
   }
 
@@ -211,16 +212,12 @@ class SparseJacobian {
   }
 
  private:
-  static double seconds_since(std::chrono::steady_clock::time_point start) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  }
-
   void setup() {
     SPARSEDIFF_REQUIRE(options_.coloring.kind == ColoringKind::column, NotSupported,
                        "compressed forward-mode evaluation needs a column coloring");
     const auto start = std::chrono::steady_clock::now();
     auto computed = color(pattern_, options_.coloring);
-    times_.coloring = seconds_since(start);
+    times_.coloring = detail::seconds_since(start);
     setup(std::move(computed));
   }
 
@@ -239,7 +236,7 @@ class SparseJacobian {
                              std::string("sparsediff::SparseJacobian::buffers")),
           per_slot * std::size_t(slots_));
     }
-    times_.seed = seconds_since(start);
+    times_.seed = detail::seconds_since(start);
   }
 
   void check_input(const char* function, const std::vector<double>& x) const {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "sparsediff/core/error.hpp"
+#include "sparsediff/core/timing.hpp"
 #include "sparsediff/jacobian/sparse_jacobian.hpp"
 #include "sparsediff/solve/linear_solver.hpp"
 
@@ -108,9 +109,6 @@ class NewtonSolver {
   /// status); throws for bad input (wrong size, non-finite x0).
   NewtonResult solve(std::vector<double> x0) {
     using clock = std::chrono::steady_clock;
-    auto seconds = [](clock::time_point t) {
-      return std::chrono::duration<double>(clock::now() - t).count();
-    };
     NewtonResult result;
     std::vector<double>& x = result.x;
     x = std::move(x0);
@@ -140,7 +138,7 @@ class NewtonSolver {
       record.iteration = it;
       auto start = clock::now();
       jacobian_.evaluate(x, matrix_);
-      record.jacobian_seconds = seconds(start);
+      record.jacobian_seconds = detail::seconds_since(start);
       start = clock::now();
       try {
         solver_.factorize(matrix_);
@@ -149,11 +147,11 @@ class NewtonSolver {
         return finish(NewtonStatus::singular_jacobian,
                       "iteration " + std::to_string(it) + ": " + e.what());
       }
-      record.factorize_seconds = seconds(start);
+      record.factorize_seconds = detail::seconds_since(start);
       start = clock::now();
       for (auto& v : f) v = -v;
       dx = solver_.solve(f);
-      record.solve_seconds = seconds(start);
+      record.solve_seconds = detail::seconds_since(start);
 
       // Backtracking on 1/2 ||F||^2: accept alpha when
       // ||F(x + alpha dx)||^2 <= (1 - 2 c alpha) ||F(x)||^2.
@@ -173,7 +171,7 @@ class NewtonSolver {
         }
         alpha *= 0.5;
       }
-      record.line_search_seconds = seconds(start);
+      record.line_search_seconds = detail::seconds_since(start);
       result.iterations = it;
       if (!accepted)
         return finish(NewtonStatus::line_search_failure,

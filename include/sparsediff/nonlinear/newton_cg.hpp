@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "sparsediff/core/error.hpp"
+#include "sparsediff/core/timing.hpp"
 #include "sparsediff/hessian/hvp.hpp"
 #include "sparsediff/hessian/sparse_hessian.hpp"
 #include "sparsediff/solve/linear_solver.hpp"
@@ -206,10 +207,6 @@ inline std::string number(double v) {
   std::ostringstream out;
   out << v;
   return out.str();
-}
-
-inline double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 inline void require_start(const char* function, const std::vector<double>& x, Index n) {
