@@ -10,8 +10,14 @@
 //   per_vector   = F_ratio / number of vectors (for the k-vector products)
 //   bytes_per_op = tape storage / recorded operations
 //
+// When ADOL-C is found (Debian's libadolc-dev, the peer of PROBLEMS.md), the
+// same run also measures ADOL-C 2.7's gradient and Hessian-vector product on
+// the same objective, point and directions (BM_Adolc*), so ours / peer is a
+// ratio of two F_ratio counters of one run.
+//
 //   ./build/bench/bench_reverse --benchmark_filter=Minsurf
 #include <algorithm>
+#include <cmath>
 #include <ctime>
 #include <random>
 #include <vector>
@@ -20,6 +26,10 @@
 #include "examples/common/objectives.hpp"
 #include "sparsediff/ad/tape.hpp"
 #include "sparsediff/hessian/hvp.hpp"
+
+#if defined(SPARSEDIFF_HAVE_ADOLC)
+#include <adolc/adolc.h>
+#endif
 
 namespace {
 
@@ -277,6 +287,113 @@ BENCHMARK_TEMPLATE(BM_ReverseSweep, Dixmaan)->Apply(sizes);
 BENCHMARK_TEMPLATE(BM_Hvp, Dixmaan)->Apply(sizes_and_vectors);
 BENCHMARK_TEMPLATE(BM_HvpOperatorApply, Dixmaan)->Apply(sizes_and_vectors);
 BENCHMARK_TEMPLATE(BM_HvpOperatorSetPoint, Dixmaan)->Apply(sizes);
+
+#if defined(SPARSEDIFF_HAVE_ADOLC)
+// ---- ADOL-C, the peer: same objective template with T = adouble.
+
+/// Records f at x onto ADOL-C tape `tag` with Taylor coefficients kept, and
+/// in-core buffers sized for the whole tape (ADOL-C otherwise spills a large
+/// tape to files, which would make the comparison about the disk; these
+/// objectives record fewer than 32 operations, locations or values per unknown).
+template <class Problem>
+double adolc_record(short tag, const Problem& p, const std::vector<double>& x) {
+  const auto n = x.size();
+  const unsigned buffer = unsigned(std::max<std::size_t>(std::size_t(1) << 19, 128 * n));
+  trace_on(tag, 1, buffer, buffer, buffer, buffer);
+  std::vector<adouble> ax(n);
+  for (std::size_t j = 0; j < n; ++j) ax[j] <<= x[j];
+  adouble y = p(ax.data());
+  double fy = 0;
+  y >>= fy;
+  trace_off();
+  return fy;
+}
+
+/// Recording (Taylors kept) and one first-order reverse sweep: ADOL-C's
+/// fastest gradient when the tape is recorded at the point (BM_Gradient).
+template <class Problem>
+void BM_AdolcGradient(benchmark::State& state) {
+  const Problem p = problem_of<Problem>(state);
+  const auto x = point_of(p);
+  const double t_f = function_seconds(p, x);
+  const int n = int(x.size());
+  std::vector<double> g(x.size());
+  double one = 1.0;
+  adolc_record(1, p, x);
+  double total = 0;
+  for (auto _ : state) {
+    const double start = thread_seconds();
+    adolc_record(1, p, x);
+    fos_reverse(1, 1, n, &one, g.data());
+    total += seconds_since(start);
+    benchmark::DoNotOptimize(g.data());
+  }
+  // Both tools must agree (to rounding) for the comparison to mean anything.
+  std::vector<double> ours;
+  gradient(p, x, ours);
+  double difference = 0, scale = 0;
+  for (std::size_t j = 0; j < g.size(); ++j) {
+    difference = std::max(difference, std::abs(g[j] - ours[j]));
+    scale = std::max(scale, std::abs(ours[j]));
+  }
+  state.counters["rel_diff_vs_ours"] = difference / scale;
+  state.counters["n"] = double(x.size());
+  state.counters["F_ratio"] = total / double(state.iterations()) / t_f;
+}
+
+/// gradient(): zero-order forward at a new x and a reverse sweep of a
+/// recorded tape (BM_GradientReplay).
+template <class Problem>
+void BM_AdolcGradientReplay(benchmark::State& state) {
+  const Problem p = problem_of<Problem>(state);
+  const auto x = point_of(p);
+  auto y = x;
+  for (auto& v : y) v *= 1.001;
+  const double t_f = function_seconds(p, x);
+  const int n = int(x.size());
+  std::vector<double> g(x.size());
+  adolc_record(2, p, x);
+  double total = 0;
+  for (auto _ : state) {
+    const double start = thread_seconds();
+    gradient(2, n, y.data(), g.data());
+    total += seconds_since(start);
+    benchmark::DoNotOptimize(g.data());
+  }
+  state.counters["n"] = double(x.size());
+  state.counters["F_ratio"] = total / double(state.iterations()) / t_f;
+}
+
+/// hess_vec(): one H v on a recorded tape (first-order forward with the
+/// direction, second-order reverse), ADOL-C's Hessian-vector product
+/// (compare with BM_HvpOperatorApply k = 1, which keeps the point's values).
+template <class Problem>
+void BM_AdolcHessVec(benchmark::State& state) {
+  const Problem p = problem_of<Problem>(state);
+  auto x = point_of(p);
+  auto v = directions(x.size(), 2);
+  const double t_f = function_seconds(p, x);
+  const int n = int(x.size());
+  std::vector<double> w(x.size());
+  adolc_record(3, p, x);
+  double total = 0;
+  for (auto _ : state) {
+    const double start = thread_seconds();
+    hess_vec(3, n, x.data(), v.data(), w.data());
+    total += seconds_since(start);
+    benchmark::DoNotOptimize(w.data());
+  }
+  state.counters["n"] = double(x.size());
+  state.counters["F_ratio"] = total / double(state.iterations()) / t_f;
+}
+
+BENCHMARK_TEMPLATE(BM_AdolcGradient, MinimalSurface)->Apply(sizes);
+BENCHMARK_TEMPLATE(BM_AdolcGradientReplay, MinimalSurface)->Apply(sizes);
+BENCHMARK_TEMPLATE(BM_AdolcHessVec, MinimalSurface)->Apply(sizes);
+BENCHMARK_TEMPLATE(BM_AdolcGradient, Dixmaan)->Apply(sizes);
+BENCHMARK_TEMPLATE(BM_AdolcGradientReplay, Dixmaan)->Apply(sizes);
+BENCHMARK_TEMPLATE(BM_AdolcHessVec, Dixmaan)->Apply(sizes);
+#endif
 
 }  // namespace
 
