@@ -13,14 +13,17 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "examples/common/objectives.hpp"
+#include "tests/common/execution_spaces.hpp"
 
 namespace sparsediff {
 namespace {
 
 using problems::Dixmaan;
+using problems::DixmaanElements;
 using problems::MinimalSurface;
 using problems::RandomComposition;
 
@@ -263,6 +266,140 @@ TEST(Hvp, ErrorsNameTheOffendingItem) {
   EXPECT_THROW(op.set_point(bad_x), InvalidArgument);
   std::vector<double> out;
   EXPECT_THROW(op.apply(v, 2, out), InvalidArgument);
+}
+
+// ---- ElementHvpOperator: partially separable objectives, no tape. The
+// references are the tape's products of the same objective written whole
+// (checked above against analytic Hessians and differences of the gradient)
+// and central differences of the gradient along v.
+
+/// Minimal surface (elements of 1 to 3 variables, boundary elements with
+/// fewer) and DIXMAANJ (elements of 1 to 4), at a perturbed start.
+struct ElementCase {
+  std::string name;
+  std::vector<double> x;
+};
+
+std::vector<double> perturbed(std::vector<double> x, unsigned seed) {
+  const auto bump = random_vector(x.size(), seed, -0.1, 0.1);
+  for (std::size_t j = 0; j < x.size(); ++j) x[j] += bump[j];
+  return x;
+}
+
+template <int K, class E, class Whole>
+void expect_element_products_match(const PartiallySeparable<K, E>& f, const Whole& whole,
+                                   const std::vector<double>& x, Index block_size) {
+  ElementHvpOperator<K, E> op(f, x, block_size);
+  HvpOperator tape_op(whole, x);
+  EXPECT_TRUE(close(op.value(), whole(x.data()), 1e-13));
+  for (std::size_t j = 0; j < x.size(); ++j)
+    EXPECT_TRUE(close(op.gradient()[j], tape_op.gradient()[j], 1e-12)) << "gradient " << j;
+  for (unsigned s = 0; s < 2; ++s) {
+    const auto v = random_vector(x.size(), 60 + s);
+    const auto hv = op.apply(v), by_tape = tape_op.apply(v), by_fd = fd_hvp(whole, x, v);
+    for (std::size_t j = 0; j < x.size(); ++j) {
+      EXPECT_TRUE(close(hv[j], by_tape[j], 1e-12)) << "block " << block_size << " entry " << j;
+      EXPECT_TRUE(close(hv[j], by_fd[j], 1e-6)) << "block " << block_size << " entry " << j;
+    }
+  }
+}
+
+TEST(ElementHvp, MatchesTheTapeAndDifferencesOnTheBenchmarkObjectives) {
+  const MinimalSurface surface{9};
+  const Dixmaan dixmaan{17};
+  const auto xs = perturbed(surface.initial_guess(), 5);
+  const auto xd = perturbed(dixmaan.initial_guess(), 6);
+  for (Index block : {1, 7, 256}) {  // one block, several, one element per block
+    expect_element_products_match(partially_separable<3>(surface), surface, xs, block);
+    expect_element_products_match(partially_separable<4>(DixmaanElements{dixmaan}), dixmaan, xd,
+                                  block);
+  }
+}
+
+TEST(ElementHvp, ManyVectorsAtOnceEqualSingleProducts) {
+  const Dixmaan dixmaan{11};
+  const auto f = partially_separable<4>(DixmaanElements{dixmaan});
+  const auto x = perturbed(dixmaan.initial_guess(), 7);
+  const std::size_t n = x.size();
+  ElementHvpOperator op(f, x, 5);
+  for (Index k : {0, 1, 2, 3, 4, 5, 7, 9}) {
+    const auto V = random_vector(n * std::size_t(k), 70 + unsigned(k));
+    std::vector<double> HV;
+    op.apply(V, k, HV);
+    ASSERT_EQ(HV.size(), V.size());
+    for (Index l = 0; l < k; ++l) {
+      const std::vector<double> v(V.begin() + std::ptrdiff_t(n * l),
+                                  V.begin() + std::ptrdiff_t(n * (l + 1)));
+      const auto single = op.apply(v);
+      // Lanes do not mix: the same operations, lane by lane.
+      for (std::size_t j = 0; j < n; ++j)
+        EXPECT_EQ(HV[n * std::size_t(l) + j], single[j]) << "k " << k << " l " << l << " j " << j;
+    }
+  }
+}
+
+TEST(ElementHvp, NewPointsAndTheHvpOperatorOfAPartiallySeparableObjective) {
+  const MinimalSurface surface{6};
+  const auto f = partially_separable<3>(surface);
+  const auto x = perturbed(surface.initial_guess(), 8), y = perturbed(x, 9);
+  HvpOperator op(f, x);  // the element operator: nothing recorded
+  static_assert(std::is_base_of_v<ElementHvpOperator<3, MinimalSurface>, decltype(op)>);
+  EXPECT_EQ(op.recordings(), 0);
+  op.set_point(y);
+  const auto v = random_vector(x.size(), 11);
+  const auto hv = op.apply(v), reference = hvp(surface, y, v);
+  for (std::size_t j = 0; j < x.size(); ++j) EXPECT_TRUE(close(hv[j], reference[j], 1e-12)) << j;
+  EXPECT_TRUE(close(op.value(), surface(y.data()), 1e-13));
+  EXPECT_GT(op.memory_bytes(), 0u);
+}
+
+template <class ExecutionSpace>
+class ElementHvpSpaces : public ::testing::Test {};
+TYPED_TEST_SUITE(ElementHvpSpaces, test::HostExecutionSpaces);
+
+// Blocks that share no variable run in parallel, in a fixed order of
+// contributions: the products do not depend on the execution space.
+TYPED_TEST(ElementHvpSpaces, MatchesSerialBitForBit) {
+  const MinimalSurface surface{40};
+  const auto f = partially_separable<3>(surface);
+  const auto x = perturbed(surface.initial_guess(), 12);
+  const auto V = random_vector(x.size() * 3, 13);
+  ElementHvpOperator<3, MinimalSurface, TypeParam> here(f, x, 16);
+  ElementHvpOperator<3, MinimalSurface, Kokkos::Serial> serial(f, x, 16);
+  std::vector<double> a, b;
+  here.apply(V, 3, a);
+  serial.apply(V, 3, b);
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(here.gradient(), serial.gradient());
+  EXPECT_EQ(here.value(), serial.value());
+}
+
+TEST(ElementHvp, ErrorsNameTheOffendingItem) {
+  const MinimalSurface surface{4};
+  const auto f = partially_separable<3>(surface);
+  const auto x = surface.initial_guess();
+  EXPECT_THROW(ElementHvpOperator(f, x, 0), InvalidArgument);
+  EXPECT_THROW(ElementHvpOperator(f, std::vector<double>(15, 0.0)), InvalidArgument);  // n < N^2
+  ElementHvpOperator op(f, x);
+  EXPECT_THROW(op.set_point(std::vector<double>(17, 0.0)), DimensionMismatch);
+  auto bad = x;
+  bad[3] = std::numeric_limits<double>::quiet_NaN();
+  try {
+    op.set_point(bad);
+    FAIL();
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("x[3]"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(op.apply(random_vector(15, 1)), DimensionMismatch);
+  std::vector<double> out, V = random_vector(32, 2);
+  V[20] = std::numeric_limits<double>::infinity();
+  try {
+    op.apply(V, 2, out);
+    FAIL();
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("vector 1, entry 4"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(op.apply(V, -1, out), InvalidArgument);
 }
 
 }  // namespace

@@ -211,10 +211,8 @@ struct ElementAssembly {
   ElementAssembly(const PartiallySeparable<K, E>& f, const Pattern& stored, HessianStorage storage,
                   Index block_size)
       : n(stored.rows()), block_size(block_size), pattern(stored) {
-    SPARSEDIFF_REQUIRE(block_size > 0, InvalidArgument, "block size " << block_size << " <= 0");
     std::vector<Index> vars, cnt;
-    detail::element_table(f, n, vars, cnt);
-    num_elements = Index(cnt.size());
+    read_elements(f, vars, cnt);
     std::vector<Index> pos(std::size_t(num_elements) * K * K, -1);
     for (Index e = 0; e < num_elements; ++e)
       for (Index a = 0; a < cnt[e]; ++a)
@@ -230,16 +228,36 @@ struct ElementAssembly {
                                         << j << ")");
           pos[(std::size_t(e) * K + a) * K + b] = p;
         }
-    color_blocks(vars, cnt);
-    variables = to_view("sparsediff::ElementAssembly::variables", vars);
-    counts = to_view("sparsediff::ElementAssembly::counts", cnt);
     positions = to_view("sparsediff::ElementAssembly::positions", pos);
+  }
+
+  /// Without a Hessian pattern: for the value, gradient and Hessian-vector
+  /// passes only (`positions` stays empty).
+  /// @throws InvalidArgument for n < 0, a bad element (named) or block_size <= 0.
+  template <class E>
+  ElementAssembly(const PartiallySeparable<K, E>& f, Index n, Index block_size)
+      : n(n), block_size(block_size) {
+    SPARSEDIFF_REQUIRE(n >= 0, InvalidArgument, "negative size " << n);
+    std::vector<Index> vars, cnt;
+    read_elements(f, vars, cnt);
   }
 
   Index num_blocks() const { return (num_elements + block_size - 1) / block_size; }
   Index num_colors() const { return Index(color_ptr.size()) - 1; }
 
  private:
+  /// The element table, the block coloring and their views.
+  template <class E>
+  void read_elements(const PartiallySeparable<K, E>& f, std::vector<Index>& vars,
+                     std::vector<Index>& cnt) {
+    SPARSEDIFF_REQUIRE(block_size > 0, InvalidArgument, "block size " << block_size << " <= 0");
+    detail::element_table(f, n, vars, cnt);
+    num_elements = Index(cnt.size());
+    color_blocks(vars, cnt);
+    variables = to_view("sparsediff::ElementAssembly::variables", vars);
+    counts = to_view("sparsediff::ElementAssembly::counts", cnt);
+  }
+
   static index_view to_view(const std::string& label, const std::vector<Index>& values) {
     Kokkos::View<Index*, HostMemorySpace> view(
         Kokkos::view_alloc(Kokkos::WithoutInitializing, label), values.size());
@@ -283,11 +301,12 @@ struct ElementAssembly {
 namespace detail {
 
 /// What one element pass computes.
-enum class ElementPass { value, gradient, hessian };
+enum class ElementPass { value, gradient, hessian, hvp };
 
-/// One block of elements: value (always), gradient (scatter-add) and
-/// Hessian (scatter-add at the precomputed positions), per `pass`.
-template <class F, int K, ElementPass pass>
+/// One block of elements: value (always), gradient (scatter-add), Hessian
+/// (scatter-add at the precomputed positions) or L Hessian-vector products
+/// (scatter-add), per `pass`.
+template <class F, int K, ElementPass pass, int L = 1>
 struct ElementBlockKernel {
   F f;
   const double* x;
@@ -300,6 +319,10 @@ struct ElementBlockKernel {
   double* block_values;
   double* gradient;
   double* hessian;
+  /// hvp: L directions and their products, n x L column-major (stride n).
+  const double* directions = nullptr;
+  double* products = nullptr;
+  Index n = 0;
 
   KOKKOS_INLINE_FUNCTION void operator()(const Index t) const {
     const Index b = blocks[t];
@@ -320,6 +343,25 @@ struct ElementBlockKernel {
         const D r = f.element(e, static_cast<const D*>(local));
         sum += r.val;
         for (Index a = 0; a < count; ++a) gradient[var[a]] += r.d[a];
+      } else if constexpr (pass == ElementPass::hvp) {
+        // Forward over forward with the directions inside: inner lanes carry
+        // d/dt along v_l, outer lanes d/dx_a, so r.d[a].val = df_e/dx_a and
+        // r.d[a].d[l] = sum_b d2 f_e/dx_a dx_b v_l[b] = (H_e v_l)_a.
+        using Inner = Dual<double, L>;
+        using D = Dual<Inner, K>;
+        D local[K];
+        for (Index a = 0; a < count; ++a) {
+          Inner value(x[var[a]]);
+          for (int l = 0; l < L; ++l) value.d[l] = directions[var[a] + std::size_t(n) * l];
+          local[a] = D(value);
+          local[a].d[a] = Inner(1.0);
+        }
+        const D r = f.element(e, static_cast<const D*>(local));
+        sum += r.val.val;
+        for (Index a = 0; a < count; ++a) {
+          if (gradient != nullptr) gradient[var[a]] += r.d[a].val;
+          for (int l = 0; l < L; ++l) products[var[a] + std::size_t(n) * l] += r.d[a].d[l];
+        }
       } else {
         // Forward over forward: inner lanes carry d/dx_b, outer lanes d/dx_a,
         // so r.d[a].d[b] = d2 f_e / dx_a dx_b and r.d[a].val = df_e/dx_a.
@@ -354,22 +396,28 @@ struct ElementBlockKernel {
 /// returns f(x) summed in block order (the same for any thread count).
 /// `gradient` (n entries) and `hessian` (stored entries) are zeroed first
 /// when given. `block_values` has num_blocks() entries.
-template <class ExecutionSpace, ElementPass pass, int K, class F>
+/// The hvp pass takes L directions and L products (n x L, column-major).
+template <class ExecutionSpace, ElementPass pass, int K, class F, int L = 1>
 double run_element_pass(const F& f, const ElementAssembly<K>& assembly, const double* x,
-                        double* gradient, double* hessian, double* block_values) {
+                        double* gradient, double* hessian, double* block_values,
+                        const double* directions = nullptr, double* products = nullptr) {
   if (gradient != nullptr) std::fill(gradient, gradient + assembly.n, 0.0);
   if (hessian != nullptr) std::fill(hessian, hessian + assembly.pattern.nnz(), 0.0);
-  const ElementBlockKernel<F, K, pass> kernel_base{f,
-                                                   x,
-                                                   assembly.variables.data(),
-                                                   assembly.counts.data(),
-                                                   assembly.positions.data(),
-                                                   assembly.blocks.data(),
-                                                   assembly.block_size,
-                                                   assembly.num_elements,
-                                                   block_values,
-                                                   gradient,
-                                                   hessian};
+  if (products != nullptr) std::fill(products, products + std::size_t(assembly.n) * L, 0.0);
+  const ElementBlockKernel<F, K, pass, L> kernel_base{f,
+                                                      x,
+                                                      assembly.variables.data(),
+                                                      assembly.counts.data(),
+                                                      assembly.positions.data(),
+                                                      assembly.blocks.data(),
+                                                      assembly.block_size,
+                                                      assembly.num_elements,
+                                                      block_values,
+                                                      gradient,
+                                                      hessian,
+                                                      directions,
+                                                      products,
+                                                      assembly.n};
   const Index groups = assembly.num_colors();
   for (Index c = 0; c < groups; ++c) {
     auto kernel = kernel_base;
