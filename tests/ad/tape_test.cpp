@@ -458,12 +458,12 @@ TEST(Tape, EveryBinaryFunctionMatchesHandDerivativesActiveAndConstant) {
       EXPECT_TRUE(close(g[1], c.dy(a0, b0), 1e-14)) << c.name << " dy at " << a0 << ", " << b0;
       // the second operand a constant, then the first
       Tape<> tape;
-      double y = tape.record([&](const auto* x) { return c.f(x[0], Reverse<double>(b0)); },
+      double y = tape.record([&, b0 = b0](const auto* x) { return c.f(x[0], Reverse<double>(b0)); },
                              std::vector<double>{a0});
       tape.gradient(g);
       EXPECT_TRUE(close(y, c.value(a0, b0), 1e-14)) << c.name;
       EXPECT_TRUE(close(g[0], c.dx(a0, b0), 1e-14)) << c.name << " dx, y constant";
-      y = tape.record([&](const auto* x) { return c.f(Reverse<double>(a0), x[0]); },
+      y = tape.record([&, a0 = a0](const auto* x) { return c.f(Reverse<double>(a0), x[0]); },
                       std::vector<double>{b0});
       tape.gradient(g);
       EXPECT_TRUE(close(y, c.value(a0, b0), 1e-14)) << c.name;
