@@ -1,7 +1,8 @@
 // Reverse mode on the Hessian problems of PROBLEMS.md (minsurf, dixmaanj) at
 // n ~ 1e4, 1e5, 1e6: gradients (recording included, on a fresh or a reused
 // tape, and replay-only), and Hessian-vector products (one-shot
-// forward-over-reverse on dual lanes, and HvpOperator products at a fixed x).
+// forward-over-reverse on dual lanes, HvpOperator products at a fixed x, and
+// the tape-free ElementHvpOperator of the problems' element forms).
 // Ratios are measured inside one benchmark (the reference is the median of
 // repeated double evaluations taken in the same run just before). Everything
 // here runs on one thread, so times are the thread's CPU time, which a busy
@@ -260,6 +261,64 @@ void BM_HvpOperatorSetPoint(benchmark::State& state) {
   state.counters["F_ratio"] = total / double(state.iterations()) / t_f;
 }
 
+/// The element form of each problem (hessian/elements.hpp).
+auto elements_of(const MinimalSurface& p) { return partially_separable<3>(p); }
+auto elements_of(const Dixmaan& p) { return partially_separable<4>(problems::DixmaanElements{p}); }
+
+/// ElementHvpOperator::apply (no tape: nested duals per element, one thread)
+/// with k = range(1) vectors at a fixed x; F_ratio against the whole-loop f.
+template <class Problem>
+void BM_ElementHvpApply(benchmark::State& state) {
+  const Problem p = problem_of<Problem>(state);
+  const Index k = Index(state.range(1));
+  const auto x = point_of(p);
+  const auto V = directions(x.size() * std::size_t(k), 2);
+  const double t_f = function_seconds(p, x);
+  const auto elements = elements_of(p);
+  ElementHvpOperator<decltype(elements)::max_element_size,
+                     typename decltype(elements)::element_type, Kokkos::Serial>
+      op(elements, x);
+  std::vector<double> HV;
+  op.apply(V, k, HV);
+  double total = 0;
+  for (auto _ : state) {
+    const double start = thread_seconds();
+    op.apply(V, k, HV);
+    total += seconds_since(start);
+    benchmark::DoNotOptimize(HV.data());
+  }
+  double sink = 0;
+  const double t_elements = median_seconds(5, [&] { sink += elements(x.data()); });
+  benchmark::DoNotOptimize(sink);
+  state.counters["n"] = double(x.size());
+  state.counters["vectors"] = double(k);
+  state.counters["F_ratio"] = total / double(state.iterations()) / t_f;
+  state.counters["per_vector"] = total / double(state.iterations()) / t_f / double(k);
+  // The element form's own f (element lookups, boundary tests) against the whole loop.
+  state.counters["element_f_ratio"] = t_elements / t_f;
+}
+
+/// ElementHvpOperator::set_point: f and the gradient by elements (Dual<double, K>).
+template <class Problem>
+void BM_ElementGradient(benchmark::State& state) {
+  const Problem p = problem_of<Problem>(state);
+  const auto x = point_of(p);
+  const double t_f = function_seconds(p, x);
+  const auto elements = elements_of(p);
+  ElementHvpOperator<decltype(elements)::max_element_size,
+                     typename decltype(elements)::element_type, Kokkos::Serial>
+      op(elements, x);
+  double total = 0;
+  for (auto _ : state) {
+    const double start = thread_seconds();
+    op.set_point(x);
+    total += seconds_since(start);
+    benchmark::DoNotOptimize(op.gradient().data());
+  }
+  state.counters["n"] = double(x.size());
+  state.counters["F_ratio"] = total / double(state.iterations()) / t_f;
+}
+
 void sizes(benchmark::internal::Benchmark* b) {
   for (int size = 0; size < 3; ++size) b->Arg(size);
   b->Unit(benchmark::kMillisecond);
@@ -287,6 +346,10 @@ BENCHMARK_TEMPLATE(BM_ReverseSweep, Dixmaan)->Apply(sizes);
 BENCHMARK_TEMPLATE(BM_Hvp, Dixmaan)->Apply(sizes_and_vectors);
 BENCHMARK_TEMPLATE(BM_HvpOperatorApply, Dixmaan)->Apply(sizes_and_vectors);
 BENCHMARK_TEMPLATE(BM_HvpOperatorSetPoint, Dixmaan)->Apply(sizes);
+BENCHMARK_TEMPLATE(BM_ElementGradient, MinimalSurface)->Apply(sizes);
+BENCHMARK_TEMPLATE(BM_ElementHvpApply, MinimalSurface)->Apply(sizes_and_vectors);
+BENCHMARK_TEMPLATE(BM_ElementGradient, Dixmaan)->Apply(sizes);
+BENCHMARK_TEMPLATE(BM_ElementHvpApply, Dixmaan)->Apply(sizes_and_vectors);
 
 #if defined(SPARSEDIFF_HAVE_ADOLC)
 // ---- ADOL-C, the peer: same objective template with T = adouble.

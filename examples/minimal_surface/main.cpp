@@ -119,6 +119,8 @@ int main(int argc, char** argv) {
   cg_options.tolerances = tolerances;
   cg_options.globalization = NewtonCgGlobalization::line_search;
   const auto r_cg = newton_cg_minimize(surface, x0, cg_options);
+  // The same Newton-CG on the element form: H v by elements, no tape.
+  const auto r_cg_elements = newton_cg_minimize(elements, x0, cg_options);
   MinimizeResult r_tr;
   if (trust_region) {
     cg_options.globalization = NewtonCgGlobalization::trust_region;
@@ -132,10 +134,11 @@ int main(int argc, char** argv) {
   print_row("Newton, H by elements", r_elements);
   print_row("Newton, H acyclic", r_acyclic);
   print_row("Newton-CG, line search", r_cg);
+  print_row("Newton-CG, H v by elements", r_cg_elements);
   if (trust_region) print_row("Newton-CG, trust region", r_tr);
   std::printf(
       "  (inner: factorizations for Newton, Hessian-vector products for Newton-CG;\n"
-      "   deriv: f, grad f and H for Newton, the gradient tape for Newton-CG)\n");
+      "   deriv: f, grad f and H for Newton, the gradient tape or element pass for Newton-CG)\n");
 
   std::printf("\nNewton with element Hessians, per iteration (CHOLMOD, %s ordering):\n",
               to_string(newton_elements.linear_solver().info().ordering).c_str());
