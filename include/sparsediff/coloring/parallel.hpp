@@ -3,296 +3,446 @@
 /// Parallel partial distance-2 (column) coloring as Kokkos kernels.
 ///
 /// The serial greedy (coloring/greedy.hpp) visits the columns one after the
-/// other; here many columns choose their colors at once. Both modes follow
-/// the speculate-and-iterate scheme of Bozdağ, Çatalyürek, Gebremedhin,
-/// Manne, Boman and Özgüner ("Distributed-memory parallel algorithms for
-/// distance-2 coloring and related problems in derivative computation",
-/// SIAM J. Sci. Comput. 32(4), 2010), shared-memory form (Gebremedhin &
-/// Manne 2000): every round
-///   1. each uncolored column tentatively takes the smallest color not held
-///      by a column sharing a row with it (its distance-2 neighbors, reached
-///      through the rows of the column);
-///   2. conflicts are detected in parallel: of two distance-2 neighbors that
-///      took the same color this round, the one with the larger index gives
-///      its color up (the smaller index is the higher priority, as in the
-///      natural order of the serial greedy);
-///   3. the losers form the next round's work.
-/// The smallest uncolored index never loses, so every round colors at least
-/// one column and the loop ends; on stencils it ends after a handful of
-/// rounds.
+/// other and gives each the smallest color not held by an earlier column
+/// sharing a row with it (a distance-2 neighbor). Two modes do this in
+/// parallel.
 ///
-/// `ParallelColoringMode::speculative` is that scheme as published: one
-/// kernel thread per uncolored column, all reading and writing one shared
-/// color array, so a column sees whatever its neighbors have written so far.
-/// The result depends on the thread count and on timing. On Kokkos::Serial
-/// the first round is exactly the serial greedy in natural order (nothing
-/// conflicts); with T CPU threads each takes a contiguous range of columns,
-/// so only columns near the T - 1 range borders conflict.
+/// `ParallelColoringMode::deterministic` (the default) is the ordered
+/// Jones-Plassmann scheme (Jones & Plassmann, "A parallel graph coloring
+/// heuristic", SIAM J. Sci. Comput. 14(3), 1993, with the priorities of a
+/// greedy ordering instead of random ones; Hasenplaugh, Kaler, Schardl &
+/// Leiserson, "Ordering heuristics for parallel graph coloring", SPAA 2014).
+/// The predecessors of column j are its distance-2 neighbors of higher
+/// priority (in the natural order: the smaller indices). A column is colored
+/// once all its predecessors are, with the smallest color none of them holds,
+/// which is exactly what the serial greedy gives it: the result IS the serial
+/// greedy's coloring in the same order, for every thread count, run and
+/// execution space. Kernels:
+///   1. wait(j) = the number of releases column j waits for: in the natural
+///      order, the number of rows of j where j is not the first entry (rows
+///      are sorted, and the columns of a row are colored in index order, so
+///      j waits only for the entry before it in each row); with another
+///      ordering, the number of (row, k) paths to predecessors k;
+///   2. the columns with wait 0 form the first frontier;
+///   3. per round, one kernel over the frontier: a column takes the smallest
+///      color its predecessors do not hold (one walk, a 64-bit mask), then
+///      releases its successors (atomic decrements of their waits); the
+///      thread goes on with one successor it released, up to a chain of 64
+///      columns, and appends the others (atomic cursor) to the next frontier.
+/// Every column is colored exactly when its last predecessor has been (the
+/// release/acquire order of the decrements carries the colors), and its
+/// color depends only on its predecessors' colors: which thread colors it,
+/// and in which round, does not matter. The frontiers are consecutive slices
+/// of one array of n columns, so a round costs the host one kernel launch
+/// and one scalar copy. Without chains the number of rounds would be the
+/// longest chain of predecessors (3 N - 2 on an N x N 5-point stencil);
+/// following chains makes a round advance many columns along a grid line
+/// (about N + N / 64 rounds there).
 ///
-/// `ParallelColoringMode::deterministic` fixes what a column may see. The
-/// columns are cut into blocks of consecutive indices whose size depends only
-/// on the number of columns (not on the thread count); one kernel thread
-/// colors a block sequentially in index order. Within its block a column sees
-/// this round's colors (written earlier by the same thread); of other blocks
-/// it sees only the colors fixed in earlier rounds (a copy of the color array
-/// taken at the start of the round). Conflicts are then only between blocks,
-/// and the larger index loses. In the first round each block also replays
-/// the greedy over the previous block and renames its colors to agree with
-/// that block's (see `detail::rename_block_colors`), which removes the border
-/// conflicts where the greedy's pattern is periodic (banded matrices, 9-point
-/// stencils). Every value a kernel reads is a function of the previous
-/// round's array and of the index order, and the renaming counts are integer
-/// sums, so the colors are the same for every thread count, every run, and
-/// every execution space (the tests compare Serial with OpenMP).
+/// `ParallelColoringMode::speculative` is the speculate-and-iterate scheme of
+/// Bozdağ, Çatalyürek, Gebremedhin, Manne, Boman and Özgüner
+/// ("Distributed-memory parallel algorithms for distance-2 coloring and
+/// related problems in derivative computation", SIAM J. Sci. Comput. 32(4),
+/// 2010), shared-memory form (Gebremedhin & Manne 2000): every round, each
+/// uncolored column takes the smallest color not held by a distance-2
+/// neighbor, reading and writing one shared color array (with relaxed
+/// atomics: race-free, but a column sees whatever its neighbors have written
+/// so far); then, of two neighbors with the same color, the lower priority
+/// gives its color up and is colored again next round. The result depends on
+/// the thread count and timing; on Kokkos::Serial the first round is the
+/// serial greedy. It needs no ordering of the rounds, so it takes a handful
+/// of rounds where the deterministic mode takes about a thousand.
 ///
-/// Cost of parallelism: the natural-order greedy carries its pattern along
-/// the whole index range, and a block started fresh does not join the
-/// previous block's pattern seamlessly; the columns at a border see both
-/// patterns and may need colors beyond the serial greedy's. Measured on the
-/// benchmark stencils this is +1 to +3 colors (docs/parallel_coloring.md);
-/// the speculative mode on one thread has no borders and no extra colors.
+/// Both modes need the rows of each column: a structurally symmetric
+/// pattern (checked in parallel) is its own transpose; otherwise the
+/// transpose is built by kernels.
 ///
-/// Both modes return colors compacted to 0 .. num_colors - 1 (a color left
-/// unused when its holders lost a conflict is removed, order kept), with
-/// `backend = native`, `ordering = natural` (the priority is the column
-/// index) and `selection = in_order`.
+/// Both modes return colors 0 .. num_colors - 1 (the speculative mode
+/// compacts away a color left unused after conflicts), `backend = native`,
+/// `ordering` = the ordering giving the priorities (natural by default) and
+/// `selection = in_order`.
 
 #include <Kokkos_Core.hpp>
-#include <algorithm>
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "sparsediff/coloring/coloring.hpp"
 #include "sparsediff/coloring/detail/parallel_kernels.hpp"
+#include "sparsediff/coloring/greedy.hpp"
 #include "sparsediff/core/config.hpp"
 #include "sparsediff/core/error.hpp"
 #include "sparsediff/sparse/pattern.hpp"
 
 namespace sparsediff {
 
-/// How the parallel coloring lets concurrent columns see each other.
+/// How the parallel coloring orders the work of concurrent columns.
 enum class ParallelColoringMode {
-  speculative,   ///< shared color array, read while written: fastest, depends on threads/timing
-  deterministic  ///< blocks see only earlier rounds of other blocks: same colors on any thread
-                 ///< count
+  speculative,   ///< shared color array, conflicts recolored: few rounds, result depends on
+                 ///< threads and timing
+  deterministic  ///< ordered Jones-Plassmann: exactly the serial greedy's colors on any
+                 ///< thread count
+};
+
+/// What `color_parallel` computes.
+struct ParallelColoringOptions {
+  ParallelColoringMode mode = ParallelColoringMode::deterministic;
+  /// The priorities: column j before column k when the ordering visits j
+  /// first. `natural` (the default) needs no work; any other ordering is
+  /// computed by the serial `greedy_order` first (its cost is that of the
+  /// serial greedy, see coloring/greedy.hpp). With it, the deterministic
+  /// mode equals `greedy_coloring` with the same ordering and `in_order`.
+  Ordering ordering = Ordering::natural;
+  /// Seed of `Ordering::random` (ignored otherwise).
+  unsigned seed = 0;
 };
 
 namespace detail {
 
-/// Block size of the deterministic mode: a function of n only (never of the
-/// thread count), large enough that a block covers many grid lines of a
-/// stencil (the serial greedy settles into its periodic pattern within a
-/// block, and only block borders conflict), and at most 16 blocks: every
-/// border may cost colors (docs/parallel_coloring.md), so fewer borders are
-/// traded for less parallelism.
-inline Index deterministic_block_size(Index n) {
-  constexpr Index min_block = 1024, max_blocks = 16;
-  const Index by_count = n / max_blocks + (n % max_blocks != 0 ? 1 : 0);
-  return by_count > min_block ? by_count : min_block;
-}
-
-/// Renames the colors of each block b >= 1 so that its warm-up replay of
-/// block b - 1 (`warm`) agrees with block b - 1's colors on the last quarter
-/// of that block, composing the renamings from block 1 on (so every block
-/// speaks block 0's names). Agreement counts are integers summed with
-/// atomics, so the renaming does not depend on the thread count.
-template <class ExecutionSpace, class ColorView>
-void rename_block_colors(const ExecutionSpace& space, const ColorView& color, const ColorView& warm,
-                         Index block_size) {
-  using memory_space = typename ExecutionSpace::memory_space;
-  using policy = Kokkos::RangePolicy<ExecutionSpace, Kokkos::IndexType<Index>>;
-  const Index n = static_cast<Index>(color.extent(0));
-  const Index num_blocks = n / block_size + (n % block_size != 0 ? 1 : 0);
-  Index palette = 0;
-  Kokkos::parallel_reduce(
-      "sparsediff::parallel_coloring::palette", policy(space, 0, n),
-      KOKKOS_LAMBDA(Index v, Index & m) {
-        const Index c = color(v) > warm(v) ? color(v) : warm(v);
-        if (c + 1 > m) m = c + 1;
-      },
-      Kokkos::Max<Index>(palette));
-  // Past a few hundred colors (dense rows) a renaming table would cost more
-  // than the conflicts it saves; the conflict rounds handle those alone.
-  if (palette > 256) return;
-  const std::size_t table = static_cast<std::size_t>(palette) * static_cast<std::size_t>(palette);
-  Kokkos::View<Index*, memory_space> agree(
-      Kokkos::view_alloc(std::string("sparsediff::parallel_coloring::agree"), space),
-      static_cast<std::size_t>(num_blocks) * table);
-  const Index tail = block_size - block_size / 4;
-  Kokkos::parallel_for(
-      "sparsediff::parallel_coloring::agree", policy(space, 0, n), KOKKOS_LAMBDA(Index u) {
-        const Index next = u / block_size + 1;
-        if (next >= num_blocks || u % block_size < tail) return;
-        Kokkos::atomic_add(&agree(static_cast<std::size_t>(next) * table +
-                                  static_cast<std::size_t>(warm(u)) * palette + color(u)),
-                           Index(1));
-      });
-  const auto host_agree = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace{}, agree);
-  // names(b, c): block 0's name for block b's color c.
-  Kokkos::View<Index*, memory_space> names(
-      Kokkos::view_alloc(std::string("sparsediff::parallel_coloring::names"), space),
-      static_cast<std::size_t>(num_blocks) * palette);
-  auto host_names = Kokkos::create_mirror_view(names);
-  for (Index c = 0; c < palette; ++c) host_names(c) = c;
-  std::vector<Index> sigma(static_cast<std::size_t>(palette));
-  std::vector<char> taken(static_cast<std::size_t>(palette));
-  std::vector<std::size_t> order(table);
-  for (Index b = 1; b < num_blocks; ++b) {
-    // sigma: block b's color -> block b - 1's color, strongest agreements
-    // first (ties by index: deterministic), the rest in increasing order.
-    const std::size_t base = static_cast<std::size_t>(b) * table;
-    for (std::size_t k = 0; k < table; ++k) order[k] = k;
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
-      return host_agree(base + x) > host_agree(base + y);
-    });
-    std::fill(sigma.begin(), sigma.end(), -1);
-    std::fill(taken.begin(), taken.end(), 0);
-    for (const std::size_t k : order) {
-      if (host_agree(base + k) == 0) break;
-      const Index mine = static_cast<Index>(k / palette), theirs = static_cast<Index>(k % palette);
-      if (sigma[mine] >= 0 || taken[theirs]) continue;
-      sigma[mine] = theirs;
-      taken[theirs] = 1;
-    }
-    Index free_name = 0;
-    for (auto& s : sigma) {
-      if (s >= 0) continue;
-      while (taken[free_name]) ++free_name;
-      s = free_name;
-      taken[free_name] = 1;
-    }
-    for (Index c = 0; c < palette; ++c)
-      host_names(static_cast<std::size_t>(b) * palette + c) =
-          host_names(static_cast<std::size_t>(b - 1) * palette + sigma[c]);
-  }
-  Kokkos::deep_copy(space, names, host_names);
-  Kokkos::parallel_for(
-      "sparsediff::parallel_coloring::rename", policy(space, 0, n), KOKKOS_LAMBDA(Index v) {
-        if (color(v) >= 0)
-          color(v) = names(static_cast<std::size_t>(v / block_size) * palette + color(v));
-      });
-}
-
-/// The parallel coloring with an explicit block size for the deterministic
-/// mode (tests vary it; `color_parallel` uses `deterministic_block_size`).
-/// Returns the raw colors (not compacted) and the number of rounds.
 template <class ExecutionSpace>
-Kokkos::View<Index*, typename ExecutionSpace::memory_space> parallel_column_colors(
-    const Pattern& pattern, ParallelColoringMode mode, const ExecutionSpace& space,
-    Index block_size, Index& rounds) {
-  using memory_space = typename ExecutionSpace::memory_space;
-  using policy = Kokkos::RangePolicy<ExecutionSpace, Kokkos::IndexType<Index>>;
-  const Index n = pattern.cols();
-  rounds = 0;
-  Kokkos::View<Index*, memory_space> color(
-      Kokkos::view_alloc(std::string("sparsediff::parallel_coloring::color"), space), n);
-  if (n == 0) return color;
+using IndexPolicy = Kokkos::RangePolicy<ExecutionSpace, Kokkos::IndexType<Index>>;
 
-  BipartiteViews<memory_space> g;
-  const Pattern transposed = pattern.transpose_with_map().pattern;
-  g.row_ptr = Kokkos::create_mirror_view_and_copy(memory_space{}, pattern.row_ptr());
-  g.col_idx = Kokkos::create_mirror_view_and_copy(memory_space{}, pattern.col_idx());
-  g.col_ptr = Kokkos::create_mirror_view_and_copy(memory_space{}, transposed.row_ptr());
-  g.row_idx = Kokkos::create_mirror_view_and_copy(memory_space{}, transposed.col_idx());
-  Kokkos::deep_copy(space, color, Index(-1));
-
-  if (mode == ParallelColoringMode::speculative) {
-    Kokkos::View<Index*, memory_space> work(
-        Kokkos::view_alloc(std::string("sparsediff::parallel_coloring::work"), space), n);
-    Kokkos::View<Index*, memory_space> next(
-        Kokkos::view_alloc(std::string("sparsediff::parallel_coloring::next"), space), n);
-    Kokkos::View<char*, memory_space> lost(
-        Kokkos::view_alloc(std::string("sparsediff::parallel_coloring::lost"), space), n);
-    Kokkos::parallel_for(
-        "sparsediff::parallel_coloring::init", policy(space, 0, n),
-        KOKKOS_LAMBDA(Index v) { work(v) = v; });
-    Index count = n;
-    while (count > 0) {
-      ++rounds;
-      const ReadShared<memory_space> shared{color};
-      Kokkos::parallel_for(
-          "sparsediff::parallel_coloring::speculate", policy(space, 0, count),
-          KOKKOS_LAMBDA(Index k) {
-            const Index v = work(k);
-            color(v) = smallest_free_color(g, v, shared);
-          });
-      Kokkos::parallel_for(
-          "sparsediff::parallel_coloring::detect", policy(space, 0, count),
-          KOKKOS_LAMBDA(Index k) { lost(k) = loses_conflict(g, color, work(k), AnyColumn{}); });
-      Index next_count = 0;
-      Kokkos::parallel_scan(
-          "sparsediff::parallel_coloring::collect", policy(space, 0, count),
-          KOKKOS_LAMBDA(Index k, Index & offset, bool final) {
-            if (!lost(k)) return;
-            if (final) {
-              next(offset) = work(k);
-              color(work(k)) = -1;
+/// True when the square pattern (m x m, CSR with sorted rows) is
+/// structurally symmetric: entry (i, j) for every entry (j, i). Each entry
+/// looks for its mirror in the other row (a branch-free count over short
+/// rows, a binary search over long ones), read-only, in parallel.
+template <class ExecutionSpace>
+bool structurally_symmetric(
+    const ExecutionSpace& space,
+    const Kokkos::View<const Index*, typename ExecutionSpace::memory_space>& row_ptr,
+    const Kokkos::View<const Index*, typename ExecutionSpace::memory_space>& col_idx, Index m) {
+  Index missing = 0;
+  Kokkos::parallel_reduce(
+      "sparsediff::parallel_coloring::symmetric", IndexPolicy<ExecutionSpace>(space, 0, m),
+      KOKKOS_LAMBDA(Index i, Index & sum) {
+        for (Index k = row_ptr(i); k < row_ptr(i + 1); ++k) {
+          const Index j = col_idx(k), begin = row_ptr(j), end = row_ptr(j + 1);
+          Index at = begin;
+          if (end - begin <= 16) {
+            for (Index b = begin; b < end; ++b) at += col_idx(b) < i ? 1 : 0;
+          } else {
+            Index hi = end;
+            while (at < hi) {
+              const Index mid = at + (hi - at) / 2;
+              if (col_idx(mid) < i)
+                at = mid + 1;
+              else
+                hi = mid;
             }
-            ++offset;
-          },
-          next_count);
-      Kokkos::fence();
-      auto swap = work;
-      work = next;
-      next = swap;
-      count = next_count;
+          }
+          if (at == end || col_idx(at) != i) ++sum;
+        }
+      },
+      missing);
+  return missing == 0;
+}
+
+/// The pattern's rows and its transpose's (the rows of each column) in the
+/// memory space of `space`. A structurally symmetric pattern is its own
+/// transpose (Hessians, most PDE Jacobians): its arrays serve for both.
+/// Otherwise the transpose is built by kernels: column counts (atomic), a
+/// scan, then each row places its entries at atomic cursors, so the order of
+/// the rows within a column depends on the threads; the colorings do not
+/// (they only take unions and counts over a column's rows).
+template <class ExecutionSpace>
+BipartiteViews<typename ExecutionSpace::memory_space> bipartite_views(const Pattern& pattern,
+                                                                      const ExecutionSpace& space) {
+  using memory_space = typename ExecutionSpace::memory_space;
+  using policy = IndexPolicy<ExecutionSpace>;
+  const Index m = pattern.rows(), n = pattern.cols();
+  BipartiteViews<memory_space> g;
+  const Kokkos::View<const Index*, memory_space> row_ptr =
+      Kokkos::create_mirror_view_and_copy(memory_space{}, pattern.row_ptr());
+  const Kokkos::View<const Index*, memory_space> col_idx =
+      Kokkos::create_mirror_view_and_copy(memory_space{}, pattern.col_idx());
+  g.row_ptr = row_ptr;
+  g.col_idx = col_idx;
+  if (m == n && m > 0 && structurally_symmetric(space, row_ptr, col_idx, m)) {
+    g.col_ptr = row_ptr;
+    g.row_idx = col_idx;
+    return g;
+  }
+  Kokkos::View<Index*, memory_space> col_ptr(
+      Kokkos::view_alloc(std::string("sparsediff::parallel_coloring::col_ptr"), space), n + 1);
+  Kokkos::View<Index*, memory_space> row_idx(
+      Kokkos::view_alloc(std::string("sparsediff::parallel_coloring::row_idx"), space,
+                         Kokkos::WithoutInitializing),
+      pattern.nnz());
+  Kokkos::parallel_for(
+      "sparsediff::parallel_coloring::column_counts", policy(space, 0, pattern.nnz()),
+      KOKKOS_LAMBDA(Index k) { Kokkos::atomic_increment(&col_ptr(col_idx(k) + 1)); });
+  Kokkos::parallel_scan(
+      "sparsediff::parallel_coloring::column_offsets", policy(space, 0, n + 1),
+      KOKKOS_LAMBDA(Index j, Index & sum, bool final) {
+        sum += col_ptr(j);
+        if (final) col_ptr(j) = sum;
+      });
+  Kokkos::View<Index*, memory_space> cursor(
+      Kokkos::view_alloc(std::string("sparsediff::parallel_coloring::cursor"), space,
+                         Kokkos::WithoutInitializing),
+      n);
+  Kokkos::parallel_for(
+      "sparsediff::parallel_coloring::cursor", policy(space, 0, n),
+      KOKKOS_LAMBDA(Index j) { cursor(j) = col_ptr(j); });
+  Kokkos::parallel_for(
+      "sparsediff::parallel_coloring::place_rows", policy(space, 0, m), KOKKOS_LAMBDA(Index i) {
+        for (Index k = row_ptr(i); k < row_ptr(i + 1); ++k)
+          row_idx(Kokkos::atomic_fetch_add(&cursor(col_idx(k)), Index(1))) = i;
+      });
+  g.col_ptr = col_ptr;
+  g.row_idx = row_idx;
+  return g;
+}
+
+/// Ordered Jones-Plassmann (deterministic mode): fills `color` with the
+/// serial greedy's colors in priority order; a thread follows chains of up
+/// to `chain` columns (`color_chain`; 1: plain Jones-Plassmann). Returns the
+/// number of rounds.
+template <class ExecutionSpace, class Priority>
+Index jones_plassmann_colors(
+    const ExecutionSpace& space, const BipartiteViews<typename ExecutionSpace::memory_space>& g,
+    const Priority& priority,
+    const Kokkos::View<Index*, typename ExecutionSpace::memory_space>& color, Index chain) {
+  using memory_space = typename ExecutionSpace::memory_space;
+  using policy = IndexPolicy<ExecutionSpace>;
+  const Index n = static_cast<Index>(color.extent(0));
+  Kokkos::View<Index*, memory_space> count(
+      Kokkos::view_alloc(std::string("sparsediff::parallel_coloring::count"), space,
+                         Kokkos::WithoutInitializing),
+      n);
+  // The columns in the order they become ready; round r colors one slice.
+  Kokkos::View<Index*, memory_space> order(
+      Kokkos::view_alloc(std::string("sparsediff::parallel_coloring::order"), space,
+                         Kokkos::WithoutInitializing),
+      n);
+  Kokkos::View<Index, memory_space> tail(
+      Kokkos::view_alloc(std::string("sparsediff::parallel_coloring::tail"), space));
+  Kokkos::parallel_for(
+      "sparsediff::parallel_coloring::count_predecessors", policy(space, 0, n),
+      KOKKOS_LAMBDA(Index v) { count(v) = count_waits(g, v, priority); });
+  Index ready = 0;
+  Kokkos::parallel_scan(
+      "sparsediff::parallel_coloring::first_frontier", policy(space, 0, n),
+      KOKKOS_LAMBDA(Index v, Index & offset, bool final) {
+        if (count(v) != 0) return;
+        if (final) order(offset) = v;
+        ++offset;
+      },
+      ready);
+  Kokkos::deep_copy(space, tail, ready);
+  Index head = 0, rounds = 0;
+  while (head < ready) {
+    ++rounds;
+    Kokkos::parallel_for(
+        "sparsediff::parallel_coloring::color_frontier", policy(space, head, ready),
+        KOKKOS_LAMBDA(Index k) {
+          color_chain(g, order(k), priority, color, count, order, tail, chain);
+        });
+    head = ready;
+    Kokkos::deep_copy(space, ready, tail);
+    space.fence();
+  }
+  // Priorities are distinct, so the predecessor relation has no cycle and
+  // every column becomes ready: the last column of a chain of predecessors
+  // of maximal length is ready, and coloring it releases its successors.
+  return rounds;
+}
+
+/// Speculate and iterate (speculative mode): `work` holds the columns in
+/// priority order. Returns the number of rounds. `chunk` > 0 runs the
+/// tentative coloring with a dynamic schedule of that chunk size, 0 with the
+/// space's default (static) schedule.
+template <class ExecutionSpace, class Priority>
+Index speculative_colors(const ExecutionSpace& space,
+                         const BipartiteViews<typename ExecutionSpace::memory_space>& g,
+                         const Priority& priority,
+                         Kokkos::View<Index*, typename ExecutionSpace::memory_space> work,
+                         const Kokkos::View<Index*, typename ExecutionSpace::memory_space>& color,
+                         Index chunk) {
+  using memory_space = typename ExecutionSpace::memory_space;
+  using policy = IndexPolicy<ExecutionSpace>;
+  using dynamic_policy = Kokkos::RangePolicy<ExecutionSpace, Kokkos::Schedule<Kokkos::Dynamic>,
+                                             Kokkos::IndexType<Index>>;
+  const Index n = static_cast<Index>(color.extent(0));
+  Kokkos::View<Index*, memory_space> next(
+      Kokkos::view_alloc(std::string("sparsediff::parallel_coloring::next"), space,
+                         Kokkos::WithoutInitializing),
+      n);
+  Kokkos::View<char*, memory_space> lost(
+      Kokkos::view_alloc(std::string("sparsediff::parallel_coloring::lost"), space,
+                         Kokkos::WithoutInitializing),
+      n);
+  Kokkos::deep_copy(space, color, Index(-1));
+  Index count = n, rounds = 0;
+  while (count > 0) {
+    ++rounds;
+    const ReadShared<memory_space> shared{color};
+    const auto speculate = KOKKOS_LAMBDA(Index k) {
+      const Index v = work(k);
+      relaxed_store(&color(v), smallest_free_color(g, v, shared));
+    };
+    if (chunk > 0) {
+      dynamic_policy p(space, 0, count);
+      p.set_chunk_size(chunk);
+      Kokkos::parallel_for("sparsediff::parallel_coloring::speculate", p, speculate);
+    } else {
+      Kokkos::parallel_for("sparsediff::parallel_coloring::speculate", policy(space, 0, count),
+                           speculate);
     }
-    return color;
+    // From here on until the next round nothing writes a color that is read
+    // concurrently: plain accesses.
+    Kokkos::parallel_for(
+        "sparsediff::parallel_coloring::detect", policy(space, 0, count),
+        KOKKOS_LAMBDA(Index k) { lost(k) = loses_conflict(g, color, work(k), priority); });
+    Index next_count = 0;
+    Kokkos::parallel_scan(
+        "sparsediff::parallel_coloring::collect", policy(space, 0, count),
+        KOKKOS_LAMBDA(Index k, Index & offset, bool final) {
+          if (!lost(k)) return;
+          if (final) {
+            next(offset) = work(k);
+            color(work(k)) = -1;
+          }
+          ++offset;
+        },
+        next_count);
+    space.fence();
+    auto swap = work;
+    work = next;
+    next = swap;
+    count = next_count;
+  }
+  return rounds;
+}
+
+/// Renumbers `color` to 0 .. num_colors - 1 keeping the order of the colors
+/// (a color may be unused after the speculative mode's conflicts). Returns
+/// num_colors.
+template <class ExecutionSpace>
+Index compact_colors(const ExecutionSpace& space,
+                     const Kokkos::View<Index*, typename ExecutionSpace::memory_space>& color) {
+  using memory_space = typename ExecutionSpace::memory_space;
+  using policy = IndexPolicy<ExecutionSpace>;
+  const Index n = static_cast<Index>(color.extent(0));
+  Index top = 0;
+  Kokkos::parallel_reduce(
+      "sparsediff::parallel_coloring::max_color", policy(space, 0, n),
+      KOKKOS_LAMBDA(Index v, Index & m) {
+        if (color(v) + 1 > m) m = color(v) + 1;
+      },
+      Kokkos::Max<Index>(top));
+  Kokkos::View<Index*, memory_space> name(
+      Kokkos::view_alloc(std::string("sparsediff::parallel_coloring::name"), space), top);
+  // Test before setting: each flag is written at most a few times, not once
+  // per column (relaxed atomics: several columns may set the same flag).
+  Kokkos::parallel_for(
+      "sparsediff::parallel_coloring::used_colors", policy(space, 0, n), KOKKOS_LAMBDA(Index v) {
+        Index* flag = &name(color(v));
+        if (relaxed_load(flag) == 0) relaxed_store(flag, Index(1));
+      });
+  Index used = 0;
+  Kokkos::parallel_scan(
+      "sparsediff::parallel_coloring::name_colors", policy(space, 0, top),
+      KOKKOS_LAMBDA(Index c, Index & sum, bool final) {
+        const Index flag = name(c);
+        if (final) name(c) = sum;
+        sum += flag;
+      },
+      used);
+  if (used != top)
+    Kokkos::parallel_for(
+        "sparsediff::parallel_coloring::rename", policy(space, 0, n),
+        KOKKOS_LAMBDA(Index v) { color(v) = name(color(v)); });
+  return used;
+}
+
+/// Raw result of the parallel coloring: colors 0 .. num_colors - 1 in the
+/// memory space of the execution space, and the number of rounds.
+template <class MemorySpace>
+struct ParallelColors {
+  Kokkos::View<Index*, MemorySpace> color;
+  Index num_colors = 0;
+  Index rounds = 0;
+};
+
+/// Internal knobs (tests and benchmarks vary them; results do not depend on
+/// `chain`): the longest chain a thread follows in one round of the
+/// deterministic mode (`color_chain`), and the chunk of the speculative
+/// mode's dynamic schedule (0: static).
+struct ParallelTuning {
+  Index chain = 64;
+  Index speculative_chunk = 0;
+};
+
+/// The parallel coloring without the host-side result.
+template <class ExecutionSpace>
+ParallelColors<typename ExecutionSpace::memory_space> parallel_column_colors(
+    const Pattern& pattern, const ParallelColoringOptions& options, const ExecutionSpace& space,
+    const ParallelTuning& tuning = {}) {
+  using memory_space = typename ExecutionSpace::memory_space;
+  using policy = IndexPolicy<ExecutionSpace>;
+  const Index n = pattern.cols();
+  ParallelColors<memory_space> out;
+  out.color = Kokkos::View<Index*, memory_space>(
+      Kokkos::view_alloc(std::string("sparsediff::parallel_coloring::color"), space,
+                         Kokkos::WithoutInitializing),
+      n);
+  if (n == 0) return out;
+  const auto g = bipartite_views(pattern, space);
+
+  // Priorities: the index, or the rank in the ordering (computed serially).
+  std::vector<Index> host_order;
+  Kokkos::View<Index*, memory_space> rank;
+  if (options.ordering != Ordering::natural) {
+    host_order = greedy_order(pattern, ColoringKind::column, options.ordering, options.seed);
+    Kokkos::View<const Index*, Kokkos::HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>> order(
+        host_order.data(), host_order.size());
+    const auto device_order = Kokkos::create_mirror_view_and_copy(memory_space{}, order);
+    rank = Kokkos::View<Index*, memory_space>(
+        Kokkos::view_alloc(std::string("sparsediff::parallel_coloring::rank"), space,
+                           Kokkos::WithoutInitializing),
+        n);
+    Kokkos::parallel_for(
+        "sparsediff::parallel_coloring::rank", policy(space, 0, n),
+        KOKKOS_LAMBDA(Index r) { rank(device_order(r)) = r; });
   }
 
-  Kokkos::View<Index*, memory_space> previous(
-      Kokkos::view_alloc(std::string("sparsediff::parallel_coloring::previous"), space), n);
-  Kokkos::View<char*, memory_space> lost(
-      Kokkos::view_alloc(std::string("sparsediff::parallel_coloring::lost"), space), n);
-  // Round 1: block b first replays the serial greedy over the previous
-  // block's columns into `warm` (a fresh start, as block b - 1 itself had one
-  // block earlier), then colors its own columns continuing from there. Past
-  // the greedy's start-up transient, the replay is the previous block's
-  // actual coloring up to a renaming of colors (on stencils the greedy's
-  // colors are periodic, and a shifted start shifts the colors); the renaming
-  // is read off the agreement of the two on the previous block's last
-  // quarter and applied to block b, so that the blocks join with few or no
-  // conflicts. Each block writes a disjoint range of `warm`.
-  Kokkos::View<Index*, memory_space> warm(
-      Kokkos::view_alloc(std::string("sparsediff::parallel_coloring::warm"), space), n);
-  Kokkos::deep_copy(space, warm, Index(-1));
-  const Index num_blocks = n / block_size + (n % block_size != 0 ? 1 : 0);
-  Index remaining = n;
-  while (remaining > 0) {
-    const bool first_round = rounds == 0;
-    ++rounds;
-    Kokkos::deep_copy(space, previous, color);
-    Kokkos::parallel_for(
-        "sparsediff::parallel_coloring::color_blocks", policy(space, 0, num_blocks),
-        KOKKOS_LAMBDA(Index block) {
-          const Index begin = block * block_size;
-          const Index end = begin + block_size < n ? begin + block_size : n;
-          const Index warm_begin = first_round && block > 0 ? begin - block_size : begin;
-          const ReadOwnBlock<memory_space> read{color,      previous, warm,
-                                                block_size, block,    warm_begin};
-          for (Index v = warm_begin; v < begin; ++v) warm(v) = smallest_free_color(g, v, read);
-          for (Index v = begin; v < end; ++v)
-            if (previous(v) < 0) color(v) = smallest_free_color(g, v, read);
-        });
-    if (first_round && num_blocks > 1) rename_block_colors(space, color, warm, block_size);
-    Kokkos::parallel_for(
-        "sparsediff::parallel_coloring::detect", policy(space, 0, n), KOKKOS_LAMBDA(Index v) {
-          lost(v) = previous(v) < 0 && loses_conflict(g, color, v,
-                                                      OtherBlockThisRound<memory_space>{
-                                                          previous, block_size, v / block_size});
-        });
-    remaining = 0;
+  if (options.mode == ParallelColoringMode::deterministic) {
+    out.rounds = options.ordering == Ordering::natural
+                     ? jones_plassmann_colors(space, g, IndexPriority{}, out.color, tuning.chain)
+                     : jones_plassmann_colors(space, g, RankPriority<memory_space>{rank}, out.color,
+                                              tuning.chain);
+    // The greedy's colors are contiguous: a column takes color c only when
+    // its predecessors hold 0 .. c - 1.
+    const auto color = out.color;
     Kokkos::parallel_reduce(
-        "sparsediff::parallel_coloring::release", policy(space, 0, n),
-        KOKKOS_LAMBDA(Index v, Index & sum) {
-          if (lost(v)) {
-            color(v) = -1;
-            ++sum;
-          }
+        "sparsediff::parallel_coloring::num_colors", policy(space, 0, n),
+        KOKKOS_LAMBDA(Index v, Index & m) {
+          if (color(v) + 1 > m) m = color(v) + 1;
         },
-        remaining);
+        Kokkos::Max<Index>(out.num_colors));
+    return out;
   }
-  return color;
+
+  Kokkos::View<Index*, memory_space> work(
+      Kokkos::view_alloc(std::string("sparsediff::parallel_coloring::work"), space,
+                         Kokkos::WithoutInitializing),
+      n);
+  if (options.ordering == Ordering::natural) {
+    Kokkos::parallel_for(
+        "sparsediff::parallel_coloring::work", policy(space, 0, n),
+        KOKKOS_LAMBDA(Index v) { work(v) = v; });
+    out.rounds =
+        speculative_colors(space, g, IndexPriority{}, work, out.color, tuning.speculative_chunk);
+  } else {
+    Kokkos::parallel_for(
+        "sparsediff::parallel_coloring::work", policy(space, 0, n),
+        KOKKOS_LAMBDA(Index v) { work(rank(v)) = v; });
+    out.rounds = speculative_colors(space, g, RankPriority<memory_space>{rank}, work, out.color,
+                                    tuning.speculative_chunk);
+  }
+  out.num_colors = compact_colors(space, out.color);
+  return out;
 }
 
 }  // namespace detail
@@ -301,55 +451,79 @@ Kokkos::View<Index*, typename ExecutionSpace::memory_space> parallel_column_colo
 /// sharing a row get different colors) with Kokkos kernels on `space`.
 ///
 /// @tparam ExecutionSpace where the kernels run; the pattern (host) is copied
-///         to its memory space, with its transpose (built on the host).
+///         to its memory space and transposed there.
 /// @param pattern the Jacobian's sparsity pattern (m x n; either may be 0)
-/// @param mode `deterministic` (default): the same colors for every thread
-///        count and run; `speculative`: the published scheme, colors depend
-///        on threads and timing. See the file comment for both.
+/// @param options `mode`: `deterministic` (default) gives exactly the colors of
+///        `greedy_coloring` with `options.ordering` and `GreedySelection::in_order`
+///        on every thread count; `speculative` gives a valid coloring that
+///        depends on threads and timing. `ordering`: the priorities (natural
+///        by default). See the file comment.
 /// @param space the execution space instance
 /// @return a column coloring with contiguous colors, `backend = native`,
-///         `ordering = natural`, `selection = in_order`, `lower_bound` the
-///         largest row count, `seconds` the wall time of the whole call
-///         (transpose, copies, kernels, compaction). Check it with `verify`.
-/// @throws InvalidArgument when `mode` is outside its enum.
-/// Complexity: O(nnz + m + n) for the set-up, then per round O(sum over the
-/// round's columns of their distance-2 walk, sum over its rows of nnz_row)
-/// work (times colors / 64 + 1 windows), plus O(n) per round in the
-/// deterministic mode; rounds are few (see docs/parallel_coloring.md).
+///         `ordering = options.ordering`, `selection = in_order`,
+///         `lower_bound` the largest row count, `seconds` the wall time of
+///         the whole call (copies, transpose, kernels, result). Check it
+///         with `verify`.
+/// @throws InvalidArgument when `mode` or `ordering` is outside its enum.
+/// Complexity: O(nnz + m + n) set-up, then O(W) work with W = the sum over
+/// columns of their distance-2 walk (sum over the column's rows of nnz_row),
+/// twice in the deterministic mode (predecessor counts, then coloring; a
+/// column whose predecessors hold 64 or more colors walks once more per 64
+/// colors), once per round a column takes part in plus the conflict checks
+/// in the speculative mode. Rounds: the longest chain of predecessors
+/// (deterministic; 3 N - 2 on an N x N 5-point stencil), a few (speculative).
+/// A non-natural ordering adds the serial `greedy_order`.
 template <class ExecutionSpace = DefaultHostExecutionSpace>
-Coloring color_parallel(const Pattern& pattern,
-                        ParallelColoringMode mode = ParallelColoringMode::deterministic,
+Coloring color_parallel(const Pattern& pattern, const ParallelColoringOptions& options,
                         const ExecutionSpace& space = ExecutionSpace()) {
-  SPARSEDIFF_REQUIRE(
-      mode == ParallelColoringMode::speculative || mode == ParallelColoringMode::deterministic,
-      InvalidArgument, "mode " << static_cast<int>(mode) << " is not a ParallelColoringMode");
+  SPARSEDIFF_REQUIRE(options.mode == ParallelColoringMode::speculative ||
+                         options.mode == ParallelColoringMode::deterministic,
+                     InvalidArgument,
+                     "mode " << static_cast<int>(options.mode) << " is not a ParallelColoringMode");
+  SPARSEDIFF_REQUIRE(static_cast<int>(options.ordering) >= static_cast<int>(Ordering::natural) &&
+                         static_cast<int>(options.ordering) <= static_cast<int>(Ordering::random),
+                     InvalidArgument,
+                     "ordering " << static_cast<int>(options.ordering) << " is not an Ordering");
+  using policy = detail::IndexPolicy<ExecutionSpace>;
   Kokkos::Timer timer;
-  const Index n = pattern.cols();
-  Index rounds = 0;
-  const auto device_colors = detail::parallel_column_colors(
-      pattern, mode, space, detail::deterministic_block_size(n), rounds);
-  const auto host_colors = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace{}, device_colors);
+  const Index m = pattern.rows(), n = pattern.cols();
+  const auto raw = detail::parallel_column_colors(pattern, options, space);
 
-  // Compact: a color whose every holder lost a conflict may be skipped.
   Coloring result;
   result.kind = ColoringKind::column;
-  result.colors.assign(static_cast<std::size_t>(n), 0);
-  Index max_color = -1;
-  for (Index v = 0; v < n; ++v) max_color = host_colors(v) > max_color ? host_colors(v) : max_color;
-  std::vector<Index> renumber(static_cast<std::size_t>(max_color + 1), -1);
-  for (Index v = 0; v < n; ++v) renumber[static_cast<std::size_t>(host_colors(v))] = 0;
-  Index used = 0;
-  for (auto& r : renumber)
-    if (r == 0) r = used++;
-  for (Index v = 0; v < n; ++v)
-    result.colors[static_cast<std::size_t>(v)] = renumber[static_cast<std::size_t>(host_colors(v))];
-  result.num_colors = used;
-  result.lower_bound = coloring_lower_bound(pattern, ColoringKind::column);
-  result.ordering = Ordering::natural;
+  result.colors.resize(static_cast<std::size_t>(n));
+  Kokkos::View<Index*, Kokkos::HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>> colors(
+      result.colors.data(), result.colors.size());
+  Kokkos::deep_copy(space, colors, raw.color);
+  result.num_colors = raw.num_colors;
+  // Every entry of a row needs its own color: the largest row is a bound.
+  if (m > 0) {
+    const auto row_ptr = Kokkos::create_mirror_view_and_copy(
+        typename ExecutionSpace::memory_space{}, pattern.row_ptr());
+    Kokkos::parallel_reduce(
+        "sparsediff::parallel_coloring::lower_bound", policy(space, 0, m),
+        KOKKOS_LAMBDA(Index i, Index & best) {
+          if (row_ptr(i + 1) - row_ptr(i) > best) best = row_ptr(i + 1) - row_ptr(i);
+        },
+        Kokkos::Max<Index>(result.lower_bound));
+  }
+  space.fence();
+  result.ordering = options.ordering;
   result.backend = ColoringBackend::native;
   result.selection = GreedySelection::in_order;
   result.seconds = timer.seconds();
   return result;
+}
+
+/// `color_parallel` with the natural ordering and the given mode.
+/// @throws InvalidArgument when `mode` is outside its enum.
+template <class ExecutionSpace = DefaultHostExecutionSpace>
+Coloring color_parallel(const Pattern& pattern,
+                        ParallelColoringMode mode = ParallelColoringMode::deterministic,
+                        const ExecutionSpace& space = ExecutionSpace()) {
+  ParallelColoringOptions options;
+  options.mode = mode;
+  return color_parallel(pattern, options, space);
 }
 
 }  // namespace sparsediff

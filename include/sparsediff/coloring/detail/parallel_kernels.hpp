@@ -11,7 +11,9 @@
 // k / 64 + 1 walks.
 
 #include <Kokkos_Core.hpp>
+#include <atomic>
 #include <cstdint>
+#include <type_traits>
 
 #include "sparsediff/core/config.hpp"
 
@@ -25,6 +27,64 @@ struct BipartiteViews {
   Kokkos::View<const Index*, MemorySpace> col_ptr, row_idx;  // column -> its rows
 };
 
+/// Relaxed atomic load and store: what the speculative mode's shared color
+/// array needs to be free of data races (a plain read of a value another
+/// thread is writing is undefined behavior, and ThreadSanitizer reports it;
+/// Kokkos 3's `MemoryTraits<Atomic>` reads and writes through `volatile`,
+/// which is not atomic). No ordering is needed: a stale value is what the
+/// speculation tolerates, and the conflict check after the kernel boundary
+/// sees every write.
+template <class T>
+KOKKOS_FORCEINLINE_FUNCTION T relaxed_load(T* p) {
+#if KOKKOS_VERSION >= 40000
+  return Kokkos::atomic_load(p);
+#else
+  return Kokkos::Impl::atomic_load(p, Kokkos::Impl::memory_order_relaxed);
+#endif
+}
+
+template <class T>
+KOKKOS_FORCEINLINE_FUNCTION void relaxed_store(T* p, T value) {
+#if KOKKOS_VERSION >= 40000
+  Kokkos::atomic_store(p, value);
+#else
+  Kokkos::Impl::atomic_store(p, value, Kokkos::Impl::memory_order_relaxed);
+#endif
+}
+
+/// Release and acquire fences around the hand-over of a column's color from
+/// the thread that writes it to the thread whose atomic decrement makes a
+/// successor ready. On the host these are compiler barriers (x86 orders
+/// stores and loads this way by itself, and Kokkos 3's host atomics are full
+/// barriers anyway); on devices, whose atomics are relaxed, a memory fence.
+KOKKOS_FORCEINLINE_FUNCTION void release_fence() {
+#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__) || defined(__SYCL_DEVICE_ONLY__)
+  Kokkos::memory_fence();
+#else
+  std::atomic_thread_fence(std::memory_order_release);
+#endif
+}
+
+KOKKOS_FORCEINLINE_FUNCTION void acquire_fence() {
+#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__) || defined(__SYCL_DEVICE_ONLY__)
+  Kokkos::memory_fence();
+#else
+  std::atomic_thread_fence(std::memory_order_acquire);
+#endif
+}
+
+/// Priority of a column = its index (the natural order).
+struct IndexPriority {
+  KOKKOS_INLINE_FUNCTION Index operator()(Index v) const { return v; }
+};
+
+/// Priority of a column = its position in an ordering (`rank(order[r]) = r`).
+template <class MemorySpace>
+struct RankPriority {
+  Kokkos::View<const Index*, MemorySpace> rank;
+  KOKKOS_INLINE_FUNCTION Index operator()(Index v) const { return rank(v); }
+};
+
 /// Position of the lowest zero bit of `used` (which has one).
 KOKKOS_INLINE_FUNCTION Index lowest_zero_bit(std::uint64_t used) {
   Index bit = 0;
@@ -35,14 +95,15 @@ KOKKOS_INLINE_FUNCTION Index lowest_zero_bit(std::uint64_t used) {
   return bit;
 }
 
-/// Smallest color not held by a distance-2 neighbor of column `v` (a column
-/// sharing a row with it), where `color_of(u)` says what column u holds
-/// (negative: none). Distance-2 neighbors reached through several rows are
-/// seen several times, which a mask does not mind.
+/// Smallest color >= `first_base` (a multiple of 64) not held by a
+/// distance-2 neighbor of column `v` (a column sharing a row with it), where
+/// `color_of(u)` says what column u holds (negative: none, or not to be
+/// considered). Distance-2 neighbors reached through several rows are seen
+/// several times, which a mask does not mind.
 template <class MemorySpace, class ColorOf>
 KOKKOS_INLINE_FUNCTION Index smallest_free_color(const BipartiteViews<MemorySpace>& g, Index v,
-                                                 const ColorOf& color_of) {
-  for (Index base = 0;; base += 64) {
+                                                 const ColorOf& color_of, Index first_base = 0) {
+  for (Index base = first_base;; base += 64) {
     std::uint64_t used = 0;
     for (Index a = g.col_ptr(v); a < g.col_ptr(v + 1); ++a) {
       const Index i = g.row_idx(a);
@@ -59,67 +120,169 @@ KOKKOS_INLINE_FUNCTION Index smallest_free_color(const BipartiteViews<MemorySpac
   }
 }
 
-/// Reads the shared color array as it is now (speculative mode: other
-/// threads may be writing it, which is the speculation).
+/// Speculative mode: the shared color array as it is now (other threads may
+/// be writing it, which is the speculation), read atomically.
 template <class MemorySpace>
 struct ReadShared {
   Kokkos::View<Index*, MemorySpace> color;
-  KOKKOS_INLINE_FUNCTION Index operator()(Index u) const { return color(u); }
+  KOKKOS_INLINE_FUNCTION Index operator()(Index u) const { return relaxed_load(&color(u)); }
 };
 
-/// Deterministic mode: a column of the same block is read as this round has
-/// left it (one thread colors the block in index order); a column of the
-/// warm-up range [warm_begin, first column of the block) from the block's
-/// private warm-up colors; any other column as the previous round left it.
-/// What other threads write this round is never read.
-template <class MemorySpace>
-struct ReadOwnBlock {
+/// Deterministic mode: the colors of the predecessors of `v` (its distance-2
+/// neighbors of higher priority, all colored in earlier rounds); every other
+/// column reads as uncolored.
+template <class MemorySpace, class Priority>
+struct ReadPredecessors {
   Kokkos::View<Index*, MemorySpace> color;
-  Kokkos::View<const Index*, MemorySpace> previous;
-  Kokkos::View<Index*, MemorySpace> warm;
-  Index block_size;
-  Index block;
-  Index warm_begin;
+  Priority priority;
+  Index priority_of_v;
   KOKKOS_INLINE_FUNCTION Index operator()(Index u) const {
-    if (u / block_size == block) return color(u);
-    if (u >= warm_begin && u < block * block_size) return warm(u);
-    return previous(u);
+    return priority(u) < priority_of_v ? color(u) : Index(-1);
   }
 };
 
-/// True when a distance-2 neighbor u < v of `v` holds `v`'s color and passes
-/// `candidate(u)`: the rule by which the larger index gives its color up.
-template <class MemorySpace, class Candidate>
+// The deterministic mode's dependencies. Column v may be colored once its
+// predecessors (distance-2 neighbors of higher priority) are. Two ways to
+// know when that is:
+//
+// - Natural order (IndexPriority): the rows of a Pattern are sorted, and the
+//   columns of one row are pairwise neighbors, so they are colored in index
+//   order; v is ready once, in each of its rows, the entry just before it is
+//   colored. wait(v) = number of rows where v is not the first entry; a
+//   colored column decrements only the entry just after it in each of its
+//   rows. O(nnz) to count, one atomic per row of a column to release.
+// - Any other priority: wait(v) = number of (row, u) paths from v to a
+//   predecessor u (a pair sharing several rows counts once per row); a
+//   colored column decrements every successor path. O(sum nnz_row^2).
+//
+// Either way every column is released exactly when its last predecessor is
+// colored, so the colors (a function of the predecessors' colors only) are
+// the same.
+
+/// The number of releases column `v` waits for (see above).
+template <class MemorySpace, class Priority>
+KOKKOS_INLINE_FUNCTION Index count_waits(const BipartiteViews<MemorySpace>& g, Index v,
+                                         const Priority& priority) {
+  Index count = 0;
+  if constexpr (std::is_same<Priority, IndexPriority>::value) {
+    for (Index a = g.col_ptr(v); a < g.col_ptr(v + 1); ++a)
+      if (g.col_idx(g.row_ptr(g.row_idx(a))) != v) ++count;
+  } else {
+    const Index pv = priority(v);
+    for (Index a = g.col_ptr(v); a < g.col_ptr(v + 1); ++a) {
+      const Index i = g.row_idx(a);
+      for (Index b = g.row_ptr(i); b < g.row_ptr(i + 1); ++b)
+        if (priority(g.col_idx(b)) < pv) ++count;
+    }
+  }
+  return count;
+}
+
+/// Smallest color held by no predecessor of column `v` (all are colored):
+/// one walk collects their colors in window 0; further windows are walked
+/// only when the predecessors hold all of colors 0 .. 63.
+template <class MemorySpace, class Priority>
+KOKKOS_INLINE_FUNCTION Index greedy_color_of(const BipartiteViews<MemorySpace>& g, Index v,
+                                             const Priority& priority,
+                                             const Kokkos::View<Index*, MemorySpace>& color) {
+  const Index pv = priority(v);
+  std::uint64_t used = 0;
+  for (Index a = g.col_ptr(v); a < g.col_ptr(v + 1); ++a) {
+    const Index i = g.row_idx(a);
+    const Index end = g.row_ptr(i + 1);
+    for (Index b = g.row_ptr(i); b < end; ++b) {
+      const Index u = g.col_idx(b);
+      if (std::is_same<Priority, IndexPriority>::value && u >= v) break;  // sorted row
+      if (priority(u) < pv) {
+        const Index c = color(u);
+        if (c < 64) used |= std::uint64_t(1) << c;
+      }
+    }
+  }
+  if (~used != 0) return lowest_zero_bit(used);
+  return smallest_free_color(g, v, ReadPredecessors<MemorySpace, Priority>{color, priority, pv},
+                             64);
+}
+
+/// Releases the successors of the colored column `v` (see above) and calls
+/// `ready(u)` for each one whose wait count this release brought to 0.
+template <class MemorySpace, class Priority, class Ready>
+KOKKOS_INLINE_FUNCTION void release_successors(const BipartiteViews<MemorySpace>& g, Index v,
+                                               const Priority& priority,
+                                               const Kokkos::View<Index*, MemorySpace>& wait,
+                                               const Ready& ready) {
+  for (Index a = g.col_ptr(v); a < g.col_ptr(v + 1); ++a) {
+    const Index i = g.row_idx(a);
+    const Index end = g.row_ptr(i + 1);
+    if constexpr (std::is_same<Priority, IndexPriority>::value) {
+      Index b = g.row_ptr(i);
+      while (g.col_idx(b) != v) ++b;
+      if (b + 1 < end && Kokkos::atomic_fetch_sub(&wait(g.col_idx(b + 1)), Index(1)) == 1)
+        ready(g.col_idx(b + 1));
+    } else {
+      const Index pv = priority(v);
+      for (Index b = g.row_ptr(i); b < end; ++b) {
+        const Index u = g.col_idx(b);
+        if (priority(u) > pv && Kokkos::atomic_fetch_sub(&wait(u), Index(1)) == 1) ready(u);
+      }
+    }
+  }
+}
+
+/// The ordered Jones-Plassmann step for column `v`, whose predecessors are
+/// all colored: writes color(v) (the serial greedy's color), then releases
+/// its successors. The thread goes on with the released successor of highest
+/// priority, up to `chain` columns in all, and appends the other released
+/// ones to `order` at the atomic cursor `tail` (the next round's frontier).
+/// Following a chain within the kernel cuts the number of rounds (kernel
+/// launches) and walks the pattern in index order; which thread colors a
+/// column does not change its color.
+///
+/// Memory order: color(v) is written before the decrements that may make a
+/// successor ready, and read by the thread whose decrement made it ready
+/// only after that decrement (release and acquire fences around the
+/// decrements; the colors of earlier predecessors follow by transitivity).
+template <class MemorySpace, class Priority>
+KOKKOS_INLINE_FUNCTION void color_chain(const BipartiteViews<MemorySpace>& g, Index v,
+                                        const Priority& priority,
+                                        const Kokkos::View<Index*, MemorySpace>& color,
+                                        const Kokkos::View<Index*, MemorySpace>& wait,
+                                        const Kokkos::View<Index*, MemorySpace>& order,
+                                        const Kokkos::View<Index, MemorySpace>& tail, Index chain) {
+  for (Index step = 1;; ++step) {
+    color(v) = greedy_color_of(g, v, priority, color);
+    release_fence();
+    Index next = -1;
+    release_successors(g, v, priority, wait, [&](Index u) {
+      Index push = u;
+      if (step < chain && (next < 0 || priority(u) < priority(next))) {
+        push = next;
+        next = u;
+      }
+      if (push >= 0) order(Kokkos::atomic_fetch_add(&tail(), Index(1))) = push;
+    });
+    if (next < 0) return;
+    acquire_fence();
+    v = next;
+  }
+}
+
+/// True when a distance-2 neighbor u of `v` with higher priority holds `v`'s
+/// color: the rule by which the lower priority (the larger index in the
+/// natural order) gives its color up.
+template <class MemorySpace, class Priority>
 KOKKOS_INLINE_FUNCTION bool loses_conflict(const BipartiteViews<MemorySpace>& g,
                                            const Kokkos::View<Index*, MemorySpace>& color, Index v,
-                                           const Candidate& candidate) {
-  const Index c = color(v);
+                                           const Priority& priority) {
+  const Index c = color(v), pv = priority(v);
   for (Index a = g.col_ptr(v); a < g.col_ptr(v + 1); ++a) {
     const Index i = g.row_idx(a);
     for (Index b = g.row_ptr(i); b < g.row_ptr(i + 1); ++b) {
       const Index u = g.col_idx(b);
-      if (u < v && color(u) == c && candidate(u)) return true;
+      if (color(u) == c && priority(u) < pv) return true;
     }
   }
   return false;
 }
-
-/// Any neighbor may be the winner (speculative mode: colors fixed in earlier
-/// rounds cannot collide, since they were visible when v chose).
-struct AnyColumn {
-  KOKKOS_INLINE_FUNCTION bool operator()(Index) const { return true; }
-};
-
-/// Deterministic mode: only columns of other blocks colored this round
-/// (columns of the same block and fixed ones were seen when v chose).
-template <class MemorySpace>
-struct OtherBlockThisRound {
-  Kokkos::View<const Index*, MemorySpace> previous;
-  Index block_size;
-  Index block;
-  KOKKOS_INLINE_FUNCTION bool operator()(Index u) const {
-    return u / block_size != block && previous(u) < 0;
-  }
-};
 
 }  // namespace sparsediff::detail
