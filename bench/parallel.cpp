@@ -5,16 +5,22 @@
 //   GBps          = bytes that must move / time (all threads)
 //   over_floor    = time / (bytes that must move / copy bandwidth)
 // where the copy bandwidth comes from a STREAM-like copy kernel timed in the
-// same run (BM_StreamCopy, run first).
+// same run (BM_StreamCopy, run first). BM_Coloring adds colors and the
+// serial greedy's time as reference counters.
 //
 //   OMP_PROC_BIND=false ./build/bench/bench_parallel --kokkos-threads=2
+#include "sparsediff/coloring/parallel.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <vector>
 
 #include "bench/common/context.hpp"
+#include "examples/common/objectives.hpp"
 #include "examples/common/pde_residuals.hpp"
 #include "examples/common/timing.hpp"
+#include "sparsediff/coloring/greedy.hpp"
+#include "sparsediff/hessian/elements.hpp"
 #include "sparsediff/jacobian/sparse_jacobian.hpp"
 
 namespace {
@@ -134,6 +140,45 @@ void BM_SpMV(benchmark::State& state, Problem p) {
   report(state, t1, t, 4 * n + 12 * nnz + 16 * n);
 }
 
+// Parallel column coloring (coloring/parallel.hpp), whole calls: 1 thread =
+// Kokkos::Serial, as the other stages. Counters: colors on all threads and
+// on 1 thread, and the serial greedy in the same (natural) order as the
+// reference: its colors and time (t_greedy_ms; vs_greedy = its time / the
+// time on all threads).
+Pattern bratu_pattern() {
+  const auto p = bratu();
+  return detect_row_pattern(Host(), p, p.size(), p.size());
+}
+Pattern diffusion_pattern() {
+  const auto p = diffusion();
+  return detect_row_pattern(Host(), p, p.size(), p.size());
+}
+Pattern minsurf_hessian_pattern() {
+  const problems::MinimalSurface f{1000};
+  return element_pattern(partially_separable<3>(f), f.size());
+}
+
+void BM_Coloring(benchmark::State& state, Pattern (*make_pattern)(), ParallelColoringMode mode) {
+  const Pattern pattern = make_pattern();
+  ColoringOptions natural;
+  natural.ordering = Ordering::natural;
+  natural.selection = GreedySelection::in_order;
+  Index colors1 = 0, colors = 0, colors_greedy = 0;
+  double t1 = 0, t = 0, t_greedy = 0;
+  for (auto _ : state) {
+    t1 = median_seconds(5, [&] { colors1 = color_parallel(pattern, mode, Serial()).num_colors; });
+    t = median_seconds(5, [&] { colors = color_parallel(pattern, mode, Host()).num_colors; });
+    t_greedy =
+        median_seconds(5, [&] { colors_greedy = greedy_coloring(pattern, natural).num_colors; });
+  }
+  report(state, t1, t, 0);
+  state.counters["colors"] = colors;
+  state.counters["colors_1thread"] = colors1;
+  state.counters["colors_greedy"] = colors_greedy;
+  state.counters["t_greedy_ms"] = t_greedy * 1e3;
+  state.counters["vs_greedy"] = t_greedy / t;
+}
+
 BENCHMARK(BM_StreamCopy)->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Detection, bratu2d, bratu())->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Detection, nldiff3d, diffusion())
@@ -147,6 +192,30 @@ BENCHMARK_CAPTURE(BM_Recovery, bratu2d, bratu())->Iterations(1)->Unit(benchmark:
 BENCHMARK_CAPTURE(BM_Recovery, nldiff3d, diffusion())->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_SpMV, bratu2d, bratu())->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_SpMV, nldiff3d, diffusion())->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Coloring, bratu2d_deterministic, bratu_pattern,
+                  ParallelColoringMode::deterministic)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Coloring, nldiff3d_deterministic, diffusion_pattern,
+                  ParallelColoringMode::deterministic)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Coloring, minsurf_hessian_deterministic, minsurf_hessian_pattern,
+                  ParallelColoringMode::deterministic)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Coloring, bratu2d_speculative, bratu_pattern,
+                  ParallelColoringMode::speculative)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Coloring, nldiff3d_speculative, diffusion_pattern,
+                  ParallelColoringMode::speculative)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Coloring, minsurf_hessian_speculative, minsurf_hessian_pattern,
+                  ParallelColoringMode::speculative)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
