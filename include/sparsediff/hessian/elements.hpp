@@ -324,7 +324,9 @@ struct ElementBlockKernel {
   double* products = nullptr;
   Index n = 0;
 
-  KOKKOS_INLINE_FUNCTION void operator()(const Index t) const {
+  // Flattened: the element function and the dual arithmetic inline into
+  // one body, so the nested duals live in registers (see SPARSEDIFF_FLATTEN).
+  SPARSEDIFF_FLATTEN KOKKOS_INLINE_FUNCTION void operator()(const Index t) const {
     const Index b = blocks[t];
     const Index first = b * block_size;
     const Index last = first + block_size < num_elements ? first + block_size : num_elements;
