@@ -1,4 +1,5 @@
-// Thread scaling of each stage at n ~ 1e6, measured in one run: every
+// Thread scaling of each stage at n ~ 1e6 (detection, evaluation, recovery,
+// SpMV, coloring, Hessian-vector products), measured in one run: every
 // benchmark times the same stage on Kokkos::Serial (1 thread) and on the
 // default host execution space (OpenMP, --kokkos-threads=2), and reports
 //   speedup       = time on 1 thread / time on all threads
@@ -21,6 +22,7 @@
 #include "examples/common/timing.hpp"
 #include "sparsediff/coloring/greedy.hpp"
 #include "sparsediff/hessian/elements.hpp"
+#include "sparsediff/hessian/hvp.hpp"
 #include "sparsediff/jacobian/sparse_jacobian.hpp"
 
 namespace {
@@ -179,6 +181,29 @@ void BM_Coloring(benchmark::State& state, Pattern (*make_pattern)(), ParallelCol
   state.counters["vs_greedy"] = t_greedy / t;
 }
 
+// Hessian-vector products of the minimal surface objective (n = 10^6) by
+// elements (ElementHvpOperator: nested duals per element, blocks that share
+// no variable in parallel), k = range(0) vectors per call. Bytes that must
+// move: x, the k directions and the k products (8 n each, products read and
+// written), the element table (K + 1 indices per element).
+void BM_Hvp(benchmark::State& state) {
+  const problems::MinimalSurface surface{1000};
+  const auto f = partially_separable<3>(surface);
+  const Index k = Index(state.range(0));
+  const auto x = surface.initial_guess();
+  std::vector<double> V(x.size() * std::size_t(k), 0.5), HV;
+  ElementHvpOperator<3, problems::MinimalSurface, Serial> one(f, x);
+  ElementHvpOperator<3, problems::MinimalSurface, Host> all(f, x);
+  double t1 = 0, t = 0;
+  for (auto _ : state) {
+    t1 = median_seconds(5, [&] { one.apply(V, k, HV); });
+    t = median_seconds(5, [&] { all.apply(V, k, HV); });
+  }
+  const double n = double(x.size()), elements = double(f.num_elements());
+  report(state, t1, t, 8 * n + 24 * n * double(k) + 16 * elements);
+  state.counters["vectors"] = double(k);
+}
+
 BENCHMARK(BM_StreamCopy)->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Detection, bratu2d, bratu())->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Detection, nldiff3d, diffusion())
@@ -216,6 +241,8 @@ BENCHMARK_CAPTURE(BM_Coloring, minsurf_hessian_speculative, minsurf_hessian_patt
                   ParallelColoringMode::speculative)
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
+
+BENCHMARK(BM_Hvp)->Arg(1)->Arg(4)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
