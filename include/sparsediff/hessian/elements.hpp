@@ -341,7 +341,14 @@ struct ElementBlockKernel {
       } else if constexpr (pass == ElementPass::gradient) {
         using D = Dual<double, K>;
         D local[K];
-        for (Index a = 0; a < count; ++a) local[a] = D::variable(x[var[a]], int(a));
+        // Every lane written by a compile-time loop, not d[a] alone: a store
+        // at a run-time lane would be read back by wider loads, which cannot
+        // forward from it (a stall per variable that cost ~10x f here).
+        for (Index a = 0; a < count; ++a) {
+          D seed(x[var[a]]);
+          for (int k = 0; k < K; ++k) seed.d[k] = k == a ? 1.0 : 0.0;
+          local[a] = seed;
+        }
         const D r = f.element(e, static_cast<const D*>(local));
         sum += r.val;
         for (Index a = 0; a < count; ++a) gradient[var[a]] += r.d[a];
@@ -352,11 +359,12 @@ struct ElementBlockKernel {
         using Inner = Dual<double, L>;
         using D = Dual<Inner, K>;
         D local[K];
-        for (Index a = 0; a < count; ++a) {
+        for (Index a = 0; a < count; ++a) {  // whole seeds, as in the gradient pass
           Inner value(x[var[a]]);
           for (int l = 0; l < L; ++l) value.d[l] = directions[var[a] + std::size_t(n) * l];
-          local[a] = D(value);
-          local[a].d[a] = Inner(1.0);
+          D seed(value);
+          for (int k = 0; k < K; ++k) seed.d[k] = Inner(k == a ? 1.0 : 0.0);
+          local[a] = seed;
         }
         const D r = f.element(e, static_cast<const D*>(local));
         sum += r.val.val;
@@ -370,9 +378,12 @@ struct ElementBlockKernel {
         using Inner = Dual<double, K>;
         using D = Dual<Inner, K>;
         D local[K];
-        for (Index a = 0; a < count; ++a) {
-          local[a] = D(Inner::variable(x[var[a]], int(a)));
-          local[a].d[a] = Inner(1.0);
+        for (Index a = 0; a < count; ++a) {  // whole seeds, as in the gradient pass
+          Inner value(x[var[a]]);
+          for (int k = 0; k < K; ++k) value.d[k] = k == a ? 1.0 : 0.0;
+          D seed(value);
+          for (int k = 0; k < K; ++k) seed.d[k] = Inner(k == a ? 1.0 : 0.0);
+          local[a] = seed;
         }
         const D r = f.element(e, static_cast<const D*>(local));
         sum += r.val.val;
