@@ -7,8 +7,18 @@
 #include <string>
 #include <vector>
 
+#if defined(SPARSEDIFF_TSAN_OPTIONS)
+// ThreadSanitizer build (cmake/SparsediffSanitize.cmake): TSan's default
+// options, so that a test program run by hand behaves as under ctest;
+// TSAN_OPTIONS in the environment still override them.
+extern "C" const char* __tsan_default_options() { return SPARSEDIFF_TSAN_OPTIONS; }
+#endif
+
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
+  // Listing (ctest's test discovery) needs no Kokkos, and Kokkos' start-up
+  // warnings on stdout would be read as test names.
+  if (::testing::GTEST_FLAG(list_tests)) return RUN_ALL_TESTS();
   std::vector<std::string> args(argv, argv + argc);
   bool threads_given = false;
   for (const auto& a : args)
