@@ -362,7 +362,7 @@ TEST(HessianRecovery, SeedSizesAndLaneWidths) {
   const Pattern p = band(12, 2);
   const auto colors = star_coloring(p);
   const Index num_colors = *std::max_element(colors.begin(), colors.end()) + 1;
-  for (int width : {0, 1, 2, 4, 8, 16}) {
+  for (int width : {0, 1, 2, 4, 6, 8, 12, 16}) {
     const HessianSeed hs(p, colors, HessianRecovery::direct, HessianStorage::full, width);
     EXPECT_EQ(hs.num_colors, num_colors);
     EXPECT_EQ(hs.lane_width, width == 0 ? lane_width_for(num_colors) : width);

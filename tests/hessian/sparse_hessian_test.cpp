@@ -210,7 +210,7 @@ std::vector<Config> tape_configs() {
   std::vector<Config> out;
   for (auto kind : {SymmetricColoringKind::star, SymmetricColoringKind::acyclic}) {
     out.push_back({HessianEvaluation::second_order_sweeps, kind, 0});
-    for (int w : {0, 1, 2, 4, 8, 16}) out.push_back({HessianEvaluation::dual_tape, kind, w});
+    for (int w : {0, 1, 2, 4, 6, 8, 12, 16}) out.push_back({HessianEvaluation::dual_tape, kind, w});
   }
   return out;
 }

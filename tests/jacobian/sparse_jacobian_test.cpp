@@ -34,7 +34,7 @@ void expect_same_matrix(const CsrMatrix<double>& got, const CsrMatrix<double>& r
     ASSERT_NEAR(a[k], b[k], tolerance * std::max(1.0, std::abs(b[k]))) << "dense entry " << k;
 }
 
-const int lane_widths[] = {0, 1, 2, 4, 8, 16};
+const int lane_widths[] = {0, 1, 2, 4, 6, 8, 12, 16};
 
 TEST(SparseJacobian, BratuMatchesAnalyticForEveryLaneWidthAndKind) {
   const Bratu2d bratu{7};

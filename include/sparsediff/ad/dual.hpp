@@ -151,8 +151,11 @@ struct Dual {
   /// @param k lane in [0, N) (checked by KOKKOS_ASSERT in debug builds). O(N).
   KOKKOS_INLINE_FUNCTION static Dual variable(const T& v, int k) {
     KOKKOS_ASSERT(0 <= k && k < N);
-    Dual r(v);
-    r.d[k] = T(1);
+    // Every lane by a fixed loop (one-hot), never a store at the run-time
+    // lane k: wider loads of the lanes could not forward from that store.
+    Dual r{detail::NoInit{}};
+    r.val = v;
+    for (int l = 0; l < N; ++l) r.d[l] = T(l == k ? 1 : 0);
     return r;
   }
 

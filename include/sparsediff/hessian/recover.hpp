@@ -138,7 +138,7 @@ struct HessianSeed {
   /// Color of each column (n entries), 0-based.
   index_view color;
   Index num_colors = 0;
-  /// Dual lanes per compressed evaluation (1, 2, 4, 8 or 16) and the number
+  /// Dual lanes per compressed evaluation (1, 2, 4, 6, 8, 12 or 16) and the number
   /// of evaluations ceil(num_colors / lane_width).
   int lane_width = 1;
   Index num_chunks = 0;
@@ -169,7 +169,7 @@ struct HessianSeed {
   /// @param method direct or substitution recovery.
   /// @param storage which triangle(s) recover() fills.
   /// @param width dual lanes per evaluation: 0 (chosen by `lane_width_for`),
-  ///        1, 2, 4, 8 or 16.
+  ///        1, 2, 4, 6, 8, 12 or 16.
   /// @throws InvalidArgument when the pattern is not square and symmetric
   ///         (naming an entry without mirror), a color is negative or the
   ///         width is not one of the above; DimensionMismatch when
@@ -183,9 +183,8 @@ struct HessianSeed {
   HessianSeed(const Pattern& symmetric, const std::vector<Index>& colors, HessianRecovery method,
               HessianStorage storage = HessianStorage::full, int width = 0)
       : symmetric_pattern(symmetric), storage(storage), method(method) {
-    SPARSEDIFF_REQUIRE(
-        width == 0 || width == 1 || width == 2 || width == 4 || width == 8 || width == 16,
-        InvalidArgument, "lane width " << width << " is not 0, 1, 2, 4, 8 or 16");
+    SPARSEDIFF_REQUIRE(is_lane_width(width), InvalidArgument,
+                       "lane width " << width << " is not 0, 1, 2, 4, 6, 8, 12 or 16");
     SPARSEDIFF_REQUIRE(symmetric.rows() == symmetric.cols(), InvalidArgument,
                        "the Hessian pattern is " << symmetric.rows() << " x " << symmetric.cols()
                                                  << ", not square");

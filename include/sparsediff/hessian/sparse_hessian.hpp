@@ -19,7 +19,7 @@
 ///   tape path measured on the benchmark objectives (bench/hessian.cpp).
 /// - `dual_tape` (objectives): f is recorded on Reverse<Dual<double, W>>
 ///   with the seeds in the W lanes; one reverse sweep gives W columns of B
-///   (Pearlmutter's forward-over-reverse). Lane widths 1, 2, 4, 8, 16 as for
+///   (Pearlmutter's forward-over-reverse). Lane widths 1, 2, 4, 6, 8, 12, 16 as for
 ///   Jacobians; chunks of W colors replay the tape with new seeds. Heavier
 ///   than the sweeps (every partial is a W-lane dual), kept for comparison
 ///   and for functions whose tapes cannot be swept in second order.
@@ -434,8 +434,10 @@ class SparseHessian {
   HessianSetupTimes times_;
   std::vector<double> compressed_, directions_;
   std::optional<HvpOperator<F>> hvp_;
+  // One tape per compiled lane width (jacobian/seed.hpp).
   std::tuple<Tape<Dual<double, 1>>, Tape<Dual<double, 2>>, Tape<Dual<double, 4>>,
-             Tape<Dual<double, 8>>, Tape<Dual<double, 16>>>
+             Tape<Dual<double, 6>>, Tape<Dual<double, 8>>, Tape<Dual<double, 12>>,
+             Tape<Dual<double, 16>>>
       dual_tapes_;
   Tape<double> gradient_tape_;
   typename detail::element_assembly_of<F>::type elements_;

@@ -71,8 +71,14 @@ void dispatch_lane_width(int width, Fn&& fn) {
     case 4:
       fn(std::integral_constant<int, 4>{});
       break;
+    case 6:
+      fn(std::integral_constant<int, 6>{});
+      break;
     case 8:
       fn(std::integral_constant<int, 8>{});
+      break;
+    case 12:
+      fn(std::integral_constant<int, 12>{});
       break;
     default:
       fn(std::integral_constant<int, 16>{});

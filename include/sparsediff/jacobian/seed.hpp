@@ -6,7 +6,7 @@
 /// share no row. Evaluating f with dual inputs whose tangent lane c is 1 for
 /// the columns of color c gives the compressed product B = J S (m x colors):
 /// B(i, c) is the one entry of row i in a column of color c. Colors are
-/// processed in chunks of W lanes (W in {1, 2, 4, 8, 16}, chosen from the
+/// processed in chunks of W lanes (W in {1, 2, 4, 6, 8, 12, 16}, chosen from the
 /// number of colors), so a chunk is one evaluation with `Dual<double, W>`.
 ///
 /// Recovery is a gather: nonzero k of J (row i, column j) reads
@@ -27,11 +27,21 @@ namespace sparsediff {
 inline constexpr int max_lane_width = 16;
 
 /// The smallest compiled lane width >= colors (16 when colors exceed 16).
+/// 6 and 12 are compiled besides the powers of two because the stencils'
+/// colorings need 5-6 and 10-12 colors: every idle lane costs as much as a
+/// used one in the dual arithmetic.
 inline int lane_width_for(Index colors) {
-  for (int w : {1, 2, 4, 8}) {
+  for (int w : {1, 2, 4, 6, 8, 12}) {
     if (colors <= w) return w;
   }
   return max_lane_width;
+}
+
+/// True for 0 (automatic) and the compiled lane widths.
+inline bool is_lane_width(int width) {
+  for (int w : {0, 1, 2, 4, 6, 8, 12, 16})
+    if (width == w) return true;
+  return false;
 }
 
 /// Seed matrix S and recovery map of a column coloring of a pattern.
@@ -52,11 +62,10 @@ struct Seed {
   /// `lane_width` lanes per evaluation (0: chosen by `lane_width_for`).
   /// @throws DimensionMismatch when colors.size() != pattern.cols().
   /// @throws InvalidArgument when a color is negative or the width is not
-  ///         one of 0, 1, 2, 4, 8, 16.
+  ///         one of 0, 1, 2, 4, 6, 8, 12, 16.
   Seed(const Pattern& pattern, const std::vector<Index>& colors, int width = 0) {
-    SPARSEDIFF_REQUIRE(
-        width == 0 || width == 1 || width == 2 || width == 4 || width == 8 || width == 16,
-        InvalidArgument, "lane width " << width << " is not 0, 1, 2, 4, 8 or 16");
+    SPARSEDIFF_REQUIRE(is_lane_width(width), InvalidArgument,
+                       "lane width " << width << " is not 0, 1, 2, 4, 6, 8, 12 or 16");
     SPARSEDIFF_REQUIRE(colors.size() == static_cast<std::size_t>(pattern.cols()), DimensionMismatch,
                        colors.size() << " colors for " << pattern.cols() << " columns");
     Index max_color = -1;

@@ -55,7 +55,8 @@ struct JacobianOptions {
   /// Largest relative error `check` accepts in `check_each_evaluation`.
   double check_tolerance = 1e-8;
   /// Dual lanes per evaluation: 0 chooses from the number of colors (the
-  /// smallest of 1, 2, 4, 8, 16 that holds them all); 1, 2, 4, 8 or 16 forces it.
+  /// smallest of 1, 2, 4, 6, 8, 12, 16 that holds them all); one of those
+  /// forces it.
   int lane_width = 0;
 };
 
