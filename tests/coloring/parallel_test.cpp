@@ -203,6 +203,10 @@ TYPED_TEST(ParallelColoring, DeterministicRoundsAndChains) {
     const Index longest = longest_increasing_chain(p);
     EXPECT_EQ(raw.rounds, longest) << name;
     const auto expected = serial_greedy(p).colors;
+    const auto plain_colors = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace{}, raw.color);
+    EXPECT_EQ(std::vector<Index>(plain_colors.data(), plain_colors.data() + plain_colors.extent(0)),
+              expected)
+        << name << " chain 1";
     for (const Index chain : {2, 64, 100000}) {
       detail::ParallelTuning tuning;
       tuning.chain = chain;
