@@ -465,14 +465,17 @@ ParallelColors<typename ExecutionSpace::memory_space> parallel_column_colors(
 ///         the whole call (copies, transpose, kernels, result). Check it
 ///         with `verify`.
 /// @throws InvalidArgument when `mode` or `ordering` is outside its enum.
-/// Complexity: O(nnz + m + n) set-up, then O(W) work with W = the sum over
-/// columns of their distance-2 walk (sum over the column's rows of nnz_row),
-/// twice in the deterministic mode (predecessor counts, then coloring; a
-/// column whose predecessors hold 64 or more colors walks once more per 64
-/// colors), once per round a column takes part in plus the conflict checks
-/// in the speculative mode. Rounds: the longest chain of predecessors
-/// (deterministic; 3 N - 2 on an N x N 5-point stencil), a few (speculative).
-/// A non-natural ordering adds the serial `greedy_order`.
+/// Complexity: O(nnz + m + n) set-up (symmetry check or transpose), then
+/// O(W) work with W = the sum over columns of their distance-2 walk (sum
+/// over the column's rows of nnz_row): in the deterministic mode about one
+/// walk (natural order: the entries before and at the column in each of its
+/// rows, twice; another ordering: full walks, twice, plus the wait counts),
+/// one more walk per 64 colors its predecessors hold beyond 64; in the
+/// speculative mode one walk per round a column takes part in plus the
+/// conflict checks. Rounds: deterministic at most the longest chain of
+/// predecessors (3 N - 2 on an N x N 5-point stencil; chains of 64 bring it
+/// to about N + N / 64), speculative a few. A non-natural ordering adds the
+/// serial `greedy_order`.
 template <class ExecutionSpace = DefaultHostExecutionSpace>
 Coloring color_parallel(const Pattern& pattern, const ParallelColoringOptions& options,
                         const ExecutionSpace& space = ExecutionSpace()) {
