@@ -19,12 +19,21 @@
 ///
 /// The object owns work buffers: one object must not be evaluated from two
 /// threads at once (make one object per thread, they may share nothing).
+///
+/// Device data (row kernels): the seed (colors, recovery map) and the
+/// pattern's row pointers are also kept in the execution space's memory
+/// space (copied once at set-up; on host spaces these are the host arrays
+/// themselves), and the overloads taking `Kokkos::View`s in that memory space
+/// read and write device data only. The `std::vector` overloads copy x to
+/// that space and the result back when the execution space cannot read host
+/// memory (see docs/sparse_jacobians.md, "Device data").
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -67,15 +76,56 @@ struct JacobianSetupTimes {
   double seed = 0;       ///< seed and recovery map
 };
 
+namespace detail {
+
+/// Index of the first non-finite entry of x, or x.extent(0) when all are
+/// finite: a Min reduction in x's memory space, so it runs where x lives.
+/// (A free function: CUDA lambdas may not sit in private member functions.)
+template <class ExecutionSpace, class XView>
+Index first_non_finite(const XView& x) {
+  const Index n = static_cast<Index>(x.extent(0));
+  Index first = n;
+  // x - x is 0 for finite x and NaN for an infinity or a NaN (no host-only
+  // std::isfinite in the kernel).
+  Kokkos::parallel_reduce(
+      "sparsediff::SparseJacobian::first_non_finite", Kokkos::RangePolicy<ExecutionSpace>(0, n),
+      KOKKOS_LAMBDA(const Index j, Index& lowest) {
+        const double d = x(j) - x(j);
+        if (!(d == 0.0) && j < lowest) lowest = j;
+      },
+      Kokkos::Min<Index>(first));
+  return first < n ? first : n;
+}
+
+}  // namespace detail
+
 /// The sparse Jacobian of `F` (m outputs, n inputs); see the file comment.
 /// @tparam F a whole-vector function or a row kernel (`FunctionKind`).
-/// @tparam ExecutionSpace host execution space of the kernels (rows of a row
+/// @tparam ExecutionSpace execution space of the kernels (rows of a row
 ///         kernel, chunks of a whole-vector function), e.g. Kokkos::Serial
-///         to run single-threaded.
+///         to run single-threaded, or a `Kokkos::Device<Exec, Memory>`.
+///         Row kernels may use a device space (e.g. Kokkos::Cuda); whole-vector
+///         functions are host code and need a space that can read host memory.
 template <class F, class ExecutionSpace = DefaultHostExecutionSpace>
 class SparseJacobian {
  public:
   static constexpr FunctionKind kind = detail::function_kind<F>();
+  using execution_space = typename ExecutionSpace::execution_space;
+  using memory_space = typename ExecutionSpace::memory_space;
+  /// Vectors and matrices in memory_space (the View overloads).
+  using vector_view = Kokkos::View<double*, memory_space>;
+  using const_vector_view = Kokkos::View<const double*, memory_space>;
+  using matrix_type = CsrMatrix<double, memory_space>;
+  /// True when the kernels can read host memory: the std::vector overloads
+  /// then pass their data straight to the kernels (no copies).
+  static constexpr bool reads_host_memory =
+      Kokkos::SpaceAccessibility<execution_space, HostMemorySpace>::accessible;
+  static_assert(kind == FunctionKind::row_kernel ||
+                    (reads_host_memory &&
+                     Kokkos::SpaceAccessibility<Kokkos::HostSpace, memory_space>::accessible),
+                "sparsediff::SparseJacobian: a whole-vector function is host code; use a row "
+                "kernel (template <class T> T operator()(int i, Accessor<T> x) const) on a "
+                "device execution space, or a host execution space");
 
   /// Detects the pattern of f, colors it and builds the seed.
   /// @throws InvalidArgument for negative sizes; NotSupported for a row coloring.
@@ -83,8 +133,10 @@ class SparseJacobian {
       : f_(std::move(f)), options_(options) {
     SPARSEDIFF_REQUIRE(m >= 0 && n >= 0, InvalidArgument, "negative size " << m << " x " << n);
     const auto start = std::chrono::steady_clock::now();
-    if constexpr (kind == FunctionKind::row_kernel)
-      pattern_ = detect_row_pattern(ExecutionSpace(), f_, m, n);
+    if constexpr (kind == FunctionKind::row_kernel && reads_host_memory)
+      pattern_ = detect_row_pattern(execution_space(), f_, m, n);
+    else if constexpr (kind == FunctionKind::row_kernel)  // tracers are host objects
+      pattern_ = detect_row_pattern(DefaultHostExecutionSpace(), f_, m, n);
     else
       pattern_ = detect_jacobian_pattern(f_, m, n);
     times_.detection = detail::seconds_since(start);
@@ -124,6 +176,10 @@ class SparseJacobian {
   const Seed& seed() const { return seed_; }
   const JacobianSetupTimes& setup_times() const { return times_; }
   const F& function() const { return f_; }
+  /// The pattern with its arrays in memory_space (the same arrays as
+  /// `pattern()` when memory_space is the host space): build the output of
+  /// the View overloads over it, `matrix_type J(jac.device_pattern())`.
+  const BasicPattern<memory_space>& device_pattern() const { return device_pattern_; }
 
   /// J(x) in new storage. @throws DimensionMismatch / InvalidArgument for a
   /// wrong-size or non-finite x (naming the entry).
@@ -154,13 +210,13 @@ class SparseJacobian {
   void value(const std::vector<double>& x, std::vector<double>& y) {
     check_input("value", x);
     y.resize(static_cast<std::size_t>(rows()));
-    if constexpr (kind == FunctionKind::row_kernel) {
-      Kokkos::parallel_for("sparsediff::SparseJacobian::value",
-                           Kokkos::RangePolicy<ExecutionSpace>(0, rows()),
-                           detail::RowKernelValue<F>{f_, x.data(), cols(), y.data()});
-      Kokkos::fence();
-    } else {
-      f_(x.data(), y.data());
+    if constexpr (reads_host_memory) {
+      value_kernel(x.data(), y.data());
+    } else {  // stage through memory_space
+      const auto xd = to_space(x, "sparsediff::SparseJacobian::x");
+      const vector_view yd("sparsediff::SparseJacobian::y", std::size_t(rows()));
+      value_kernel(xd.data(), yd.data());
+      copy_to_host(yd, y);
     }
   }
 
@@ -170,22 +226,56 @@ class SparseJacobian {
     SPARSEDIFF_REQUIRE(v.size() == static_cast<std::size_t>(cols()), DimensionMismatch,
                        "v has " << v.size() << " entries, expected " << cols());
     std::vector<double> jv(static_cast<std::size_t>(rows()));
-    if constexpr (kind == FunctionKind::row_kernel) {
-      Kokkos::parallel_for(
-          "sparsediff::SparseJacobian::jvp", Kokkos::RangePolicy<ExecutionSpace>(0, rows()),
-          detail::RowKernelJvp<F>{f_, x.data(), v.data(), cols(), jv.data(), nullptr});
-      Kokkos::fence();
-    } else {
-      std::vector<Dual<double, 1>> xd(x.size()), yd(static_cast<std::size_t>(rows()));
-      for (std::size_t j = 0; j < x.size(); ++j) {
-        xd[j] = Dual<double, 1>(x[j]);
-        xd[j].d[0] = v[j];
-      }
-      f_(static_cast<const Dual<double, 1>*>(xd.data()), yd.data());
-      for (std::size_t i = 0; i < jv.size(); ++i) jv[i] = yd[i].d[0];
+    if constexpr (reads_host_memory) {
+      jvp_kernel(x.data(), v.data(), jv.data());
+    } else {  // stage through memory_space
+      const auto xd = to_space(x, "sparsediff::SparseJacobian::x");
+      const auto vd = to_space(v, "sparsediff::SparseJacobian::v");
+      const vector_view jvd("sparsediff::SparseJacobian::jv", std::size_t(rows()));
+      jvp_kernel(xd.data(), vd.data(), jvd.data());
+      copy_to_host(jvd, jv);
     }
     return jv;
   }
+
+  /// @name Views in memory_space (device data)
+  /// The same results as the std::vector overloads (bitwise), reading and
+  /// writing only memory_space: x is checked there (sizes, and a parallel
+  /// reduction for the first non-finite entry), the kernels read the seed and
+  /// row pointers kept in memory_space, nothing is copied.
+  /// @throws DimensionMismatch for a wrong-size argument or an output matrix
+  ///         not over `device_pattern()`; InvalidArgument for a non-finite
+  ///         x (naming the first such entry).
+  /// @{
+  /// J(x) in new storage over `device_pattern()`.
+  matrix_type evaluate(const const_vector_view& x) {
+    matrix_type jacobian(device_pattern_);
+    evaluate(x, jacobian);
+    return jacobian;
+  }
+  /// J(x) into existing storage over this object's pattern (no allocation).
+  void evaluate(const const_vector_view& x, matrix_type& jacobian) {
+    evaluate_view(x, jacobian, nullptr);
+  }
+  /// J(x) and F(x) (value must have rows() entries).
+  void evaluate(const const_vector_view& x, matrix_type& jacobian, const vector_view& value) {
+    check_size("evaluate", "value", value.extent(0), rows());
+    evaluate_view(x, jacobian, value.data());
+  }
+  /// F(x) into y (rows() entries).
+  void value(const const_vector_view& x, const vector_view& y) {
+    check_view("value", x);
+    check_size("value", "y", y.extent(0), rows());
+    value_kernel(x.data(), y.data());
+  }
+  /// J(x) v into jv (rows() entries).
+  void jvp(const const_vector_view& x, const const_vector_view& v, const vector_view& jv) {
+    check_view("jvp", x);
+    check_size("jvp", "v", v.extent(0), cols());
+    check_size("jvp", "jv", jv.extent(0), rows());
+    jvp_kernel(x.data(), v.data(), jv.data());
+  }
+  /// @}
 
   /// Consistency check: for `vectors` random v, compares the recovered J v
   /// with a JVP and returns the largest relative error
@@ -226,9 +316,19 @@ class SparseJacobian {
     coloring_ = std::move(coloring);
     const auto start = std::chrono::steady_clock::now();
     seed_ = Seed(pattern_, coloring_.colors, options_.lane_width);
+    // What the kernels read, in memory_space: the host views themselves on
+    // the host space, one copy at set-up otherwise.
+    device_pattern_ = pattern_.template to<memory_space>();
+    if constexpr (std::is_same_v<memory_space, HostMemorySpace>) {
+      device_color_ = seed_.color;
+      device_gather_ = seed_.compressed_index;
+    } else {
+      device_color_ = copy_to_space(seed_.color, "sparsediff::SparseJacobian::color");
+      device_gather_ = copy_to_space(seed_.compressed_index, "sparsediff::SparseJacobian::gather");
+    }
     if constexpr (kind == FunctionKind::whole_vector) {
       // One pair of dual buffers (x: n, y: m) per thread that may run a chunk.
-      const int threads = ExecutionSpace().concurrency();
+      const int threads = execution_space().concurrency();
       slots_ = options_.parallel_chunks ? std::max(1, std::min<int>(threads, seed_.num_chunks)) : 1;
       const std::size_t per_slot =
           (std::size_t(rows()) + std::size_t(cols())) * std::size_t(seed_.lane_width + 1);
@@ -251,19 +351,93 @@ class SparseJacobian {
             function, "x[" + std::to_string(j) + "] = " + std::to_string(x[j]) + " is not finite");
   }
 
-  CsrMatrix<double> evaluate_unchecked(const std::vector<double>& x) {
-    CsrMatrix<double> jacobian(pattern_);
-    compressed_evaluation(x, jacobian, nullptr);
-    return jacobian;
+  static void check_size(const char* function, const char* name, std::size_t size, Index expected) {
+    if (size != static_cast<std::size_t>(expected))
+      detail::raise<DimensionMismatch>(function, std::string(name) + " has " +
+                                                     std::to_string(size) + " entries, expected " +
+                                                     std::to_string(expected));
   }
 
-  void evaluate_impl(const std::vector<double>& x, CsrMatrix<double>& jacobian, double* y) {
-    SPARSEDIFF_REQUIRE(jacobian.pattern() == pattern_, DimensionMismatch,
+  /// Size and finiteness of x, checked in memory_space.
+  void check_view(const char* function, const const_vector_view& x) const {
+    check_size(function, "x", x.extent(0), cols());
+    const Index bad = detail::first_non_finite<execution_space>(x);
+    if (bad < cols()) {
+      double entry = 0;
+      Kokkos::deep_copy(entry, Kokkos::subview(x, bad));
+      detail::raise<InvalidArgument>(
+          function, "x[" + std::to_string(bad) + "] = " + std::to_string(entry) + " is not finite");
+    }
+  }
+
+  template <class Matrix>
+  void check_output(const Matrix& jacobian) const {
+    SPARSEDIFF_REQUIRE(jacobian.pattern() == jacobian_pattern<typename Matrix::memory_space>(),
+                       DimensionMismatch,
                        "the output matrix ("
                            << jacobian.rows() << " x " << jacobian.cols() << ", " << jacobian.nnz()
                            << " nonzeros) is not over this Jacobian's pattern (" << rows() << " x "
                            << cols() << ", " << pattern_.nnz() << " nonzeros)");
-    compressed_evaluation(x, jacobian, y);
+  }
+  template <class Space>
+  const BasicPattern<Space>& jacobian_pattern() const {
+    if constexpr (std::is_same_v<Space, HostMemorySpace>)
+      return pattern_;
+    else
+      return device_pattern_;
+  }
+
+  template <class View>
+  static Kokkos::View<const Index*, memory_space> copy_to_space(const View& host,
+                                                                const char* label) {
+    Kokkos::View<Index*, memory_space> copy(
+        Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string(label)), host.extent(0));
+    Kokkos::deep_copy(copy, host);
+    return copy;
+  }
+  static vector_view to_space(const std::vector<double>& x, const char* label) {
+    vector_view copy(Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string(label)), x.size());
+    Kokkos::deep_copy(copy, Kokkos::View<const double*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(
+                                x.data(), x.size()));
+    return copy;
+  }
+  static void copy_to_host(const vector_view& from, std::vector<double>& to) {
+    Kokkos::deep_copy(
+        Kokkos::View<double*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(to.data(), to.size()),
+        from);
+  }
+
+  CsrMatrix<double> evaluate_unchecked(const std::vector<double>& x) {
+    check_input("check", x);
+    CsrMatrix<double> jacobian(pattern_);
+    evaluate_host(x, jacobian, nullptr);
+    return jacobian;
+  }
+
+  void evaluate_impl(const std::vector<double>& x, CsrMatrix<double>& jacobian, double* y) {
+    check_output(jacobian);
+    check_input("evaluate", x);
+    evaluate_host(x, jacobian, y);
+    check_each_evaluation(x);
+  }
+
+  void evaluate_view(const const_vector_view& x, matrix_type& jacobian, double* y) {
+    check_output(jacobian);
+    check_view("evaluate", x);
+    compressed_evaluation(x.data(), device_color_.data(), device_pattern_.row_ptr().data(),
+                          device_gather_.data(), jacobian.values().data(), y);
+#ifndef NDEBUG
+    if (options_.check_each_evaluation) {
+      std::vector<double> host(x.extent(0));
+      Kokkos::deep_copy(Kokkos::View<double*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(
+                            host.data(), host.size()),
+                        x);
+      check_each_evaluation(host);
+    }
+#endif
+  }
+
+  void check_each_evaluation([[maybe_unused]] const std::vector<double>& x) {
 #ifndef NDEBUG
     if (options_.check_each_evaluation) {
       const double error = check(x);
@@ -275,36 +449,83 @@ class SparseJacobian {
 #endif
   }
 
-  void compressed_evaluation(const std::vector<double>& x, CsrMatrix<double>& jacobian, double* y) {
-    check_input("evaluate", x);
-    double* values = jacobian.values().data();
+  /// J (and F when y is not null) at a checked host x into host storage:
+  /// straight from the host arrays when the kernels read host memory, else
+  /// through copies in memory_space.
+  void evaluate_host(const std::vector<double>& x, CsrMatrix<double>& jacobian, double* y) {
+    if constexpr (reads_host_memory) {
+      compressed_evaluation(x.data(), seed_.color.data(), pattern_.row_ptr().data(),
+                            seed_.compressed_index.data(), jacobian.values().data(), y);
+    } else {
+      const auto xd = to_space(x, "sparsediff::SparseJacobian::x");
+      matrix_type staged(device_pattern_);
+      vector_view yd;
+      if (y != nullptr) yd = vector_view("sparsediff::SparseJacobian::y", std::size_t(rows()));
+      compressed_evaluation(xd.data(), device_color_.data(), device_pattern_.row_ptr().data(),
+                            device_gather_.data(), staged.values().data(),
+                            y != nullptr ? yd.data() : nullptr);
+      Kokkos::deep_copy(jacobian.values(), staged.values());
+      if (y != nullptr)
+        Kokkos::deep_copy(Kokkos::View<double*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(
+                              y, std::size_t(rows())),
+                          yd);
+    }
+  }
+
+  /// The kernels on raw pointers, all in one memory space the kernels read
+  /// (the host arrays, or the memory_space copies).
+  void compressed_evaluation(const double* x, const Index* color, const Index* row_ptr,
+                             const Index* gather, double* values, double* y) {
     detail::dispatch_lane_width(seed_.lane_width, [&](auto width) {
       constexpr int W = decltype(width)::value;
       if constexpr (kind == FunctionKind::row_kernel)
-        evaluate_rows<W>(x, values, y);
+        evaluate_rows<W>(x, color, row_ptr, gather, values, y);
       else
         evaluate_chunks<W>(x, values, y);
     });
   }
 
   template <int W>
-  void evaluate_rows(const std::vector<double>& x, double* values, double* y) {
-    const detail::RowKernelJacobian<F, W> kernel{f_,
-                                                 x.data(),
-                                                 cols(),
-                                                 seed_.color.data(),
-                                                 pattern_.row_ptr().data(),
-                                                 seed_.compressed_index.data(),
-                                                 seed_.num_colors,
-                                                 values,
-                                                 y};
+  void evaluate_rows(const double* x, const Index* color, const Index* row_ptr, const Index* gather,
+                     double* values, double* y) {
+    const detail::RowKernelJacobian<F, W> kernel{
+        f_, x, cols(), color, row_ptr, gather, seed_.num_colors, values, y};
     Kokkos::parallel_for("sparsediff::SparseJacobian::evaluate",
-                         Kokkos::RangePolicy<ExecutionSpace>(0, rows()), kernel);
+                         Kokkos::RangePolicy<execution_space>(0, rows()), kernel);
     Kokkos::fence();
   }
 
+  void value_kernel(const double* x, double* y) {
+    if constexpr (kind == FunctionKind::row_kernel) {
+      Kokkos::parallel_for("sparsediff::SparseJacobian::value",
+                           Kokkos::RangePolicy<execution_space>(0, rows()),
+                           detail::RowKernelValue<F>{f_, x, cols(), y});
+      Kokkos::fence();
+    } else {
+      f_(x, y);
+    }
+  }
+
+  void jvp_kernel(const double* x, const double* v, double* jv) {
+    if constexpr (kind == FunctionKind::row_kernel) {
+      Kokkos::parallel_for("sparsediff::SparseJacobian::jvp",
+                           Kokkos::RangePolicy<execution_space>(0, rows()),
+                           detail::RowKernelJvp<F>{f_, x, v, cols(), jv, nullptr});
+      Kokkos::fence();
+    } else {
+      const std::size_t n = std::size_t(cols()), m = std::size_t(rows());
+      std::vector<Dual<double, 1>> xd(n), yd(m);
+      for (std::size_t j = 0; j < n; ++j) {
+        xd[j] = Dual<double, 1>(x[j]);
+        xd[j].d[0] = v[j];
+      }
+      f_(static_cast<const Dual<double, 1>*>(xd.data()), yd.data());
+      for (std::size_t i = 0; i < m; ++i) jv[i] = yd[i].d[0];
+    }
+  }
+
   template <int W>
-  void evaluate_chunks(const std::vector<double>& x, double* values, double* y) {
+  void evaluate_chunks(const double* x, double* values, double* y) {
     using D = Dual<double, W>;
     const Index m = rows(), n = cols();
     const Index chunks = std::max<Index>(seed_.num_chunks, 1);
@@ -313,11 +534,11 @@ class SparseJacobian {
     const Index* ptr = pattern_.row_ptr().data();
     const Index* gather = seed_.compressed_index.data();
     double* buffers = buffers_.data();
-    detail::for_each_chunk<ExecutionSpace>(chunks, slots_, [&](Index chunk, int slot) {
+    detail::for_each_chunk<execution_space>(chunks, slots_, [&](Index chunk, int slot) {
       D* xd = reinterpret_cast<D*>(buffers + per_slot * std::size_t(slot));
       D* yd = xd + n;
       const Index first = chunk * W;
-      const Accessor<D> seeded(x.data(), n, color, first);
+      const Accessor<D> seeded(x, n, color, first);
       for (Index j = 0; j < n; ++j) xd[j] = seeded(j);
       for (Index i = 0; i < m; ++i) yd[i] = D(0.0);
       f_(static_cast<const D*>(xd), yd);
@@ -336,6 +557,9 @@ class SparseJacobian {
   JacobianSetupTimes times_;
   int slots_ = 1;
   Kokkos::View<double*, HostMemorySpace> buffers_;
+  // What the kernels read in memory_space (the host views on the host space).
+  BasicPattern<memory_space> device_pattern_;
+  Kokkos::View<const Index*, memory_space> device_color_, device_gather_;
 };
 
 /// J(x) v for a function of either kind, without forming J.
