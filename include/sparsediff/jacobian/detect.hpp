@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <exception>
 #include <limits>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -130,12 +131,27 @@ Pattern detect_row_pattern(const ExecutionSpace& space, const RowKernel& r, Inde
   const Index blocks = threads <= 1 ? (m > 0 ? 1 : 0) : std::min<Index>(m, 8 * threads);
   std::vector<std::vector<Index>> columns(static_cast<std::size_t>(blocks));
   std::vector<std::exception_ptr> failures(static_cast<std::size_t>(blocks));
-  std::vector<Index> row_ptr(static_cast<std::size_t>(m) + 1, 0);
   auto block_first_row = [m, blocks](Index b) { return Index(std::int64_t(m) * b / blocks); };
+  auto run_blocks = [&](const char* label, const auto& body) {
+    if (blocks == 1) {
+      body(Index(0));
+    } else if (blocks > 1) {
+      Kokkos::parallel_for(label, Kokkos::RangePolicy<ExecutionSpace>(space, 0, blocks), body);
+      space.fence();
+    }
+  };
+
+  // The pattern's own arrays, filled in place: row_ptr first holds each
+  // row's end relative to its block's start, then the global ends.
+  using IndexView = Kokkos::View<Index*, HostMemorySpace>;
+  IndexView row_ptr(
+      Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string("sparsediff::Pattern::row_ptr")),
+      static_cast<std::size_t>(m) + 1);
+  row_ptr(0) = 0;
 
   // A plain host lambda: exceptions must not leave a parallel region, so each
   // block stores its own and the lowest one is rethrown afterwards.
-  auto trace_block = [&](const Index b) {
+  run_blocks("sparsediff::detect_row_pattern", [&](const Index b) {
     try {
       // This thread's unions go to the block's arena, reset after every row:
       // a row's temporaries are dead once its indices are copied out.
@@ -147,43 +163,79 @@ Pattern detect_row_pattern(const ExecutionSpace& space, const RowKernel& r, Inde
       for (Index i = first; i < last; ++i) {
         const Tracer yi(r(i, Accessor<Tracer>(n, i)));
         out.insert(out.end(), yi.begin(), yi.end());
-        row_ptr[std::size_t(i) + 1] = yi.size();
+        // Truncation past 2^31 - 1 entries is caught by the count check below.
+        row_ptr(i + 1) = Index(out.size());
         arena.arena().reset();
       }
     } catch (...) {
       failures[b] = std::current_exception();
     }
-  };
-  if (blocks == 1) {
-    trace_block(0);
-  } else if (blocks > 1) {
-    Kokkos::parallel_for("sparsediff::detect_row_pattern",
-                         Kokkos::RangePolicy<ExecutionSpace>(space, 0, blocks), trace_block);
-    space.fence();
-  }
+  });
   for (const auto& failure : failures)
     if (failure) std::rethrow_exception(failure);
 
-  std::int64_t nnz = 0;
-  for (Index i = 0; i < m; ++i) {
-    nnz += row_ptr[i + 1];
-    row_ptr[i + 1] = Index(std::min<std::int64_t>(nnz, std::numeric_limits<Index>::max()));
-  }
+  // Prefix sum, first level: where each block starts (a few per thread).
+  std::vector<std::int64_t> block_start(static_cast<std::size_t>(blocks) + 1, 0);
+  for (Index b = 0; b < blocks; ++b)
+    block_start[b + 1] = block_start[b] + std::int64_t(columns[b].size());
+  const std::int64_t nnz = block_start[blocks];
   detail::check_nnz_fits("detect_row_pattern", nnz);
 
-  std::vector<Index> col_idx;
-  if (blocks == 1) {
-    col_idx = std::move(columns[0]);
-  } else if (blocks > 1) {
-    col_idx.resize(static_cast<std::size_t>(nnz));
-    Kokkos::parallel_for("sparsediff::detect_row_pattern::gather",
-                         Kokkos::RangePolicy<ExecutionSpace>(space, 0, blocks), [&](const Index b) {
-                           std::copy(columns[b].begin(), columns[b].end(),
-                                     col_idx.begin() + row_ptr[block_first_row(b)]);
-                         });
-    space.fence();
+  // Second level, fused with the gather: each block shifts its rows' ends by
+  // its start, copies its columns into the pattern's array, checks them as
+  // from_csr would (a tracer made outside this call, e.g. Tracer::input(j)
+  // with j >= n, could carry any index) and hashes its rows. A block records
+  // its first bad entry; the lowest one is raised afterwards.
+  IndexView col_idx(
+      Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string("sparsediff::Pattern::col_idx")),
+      static_cast<std::size_t>(nnz));
+  struct BadEntry {
+    Index row = -1, entry = -1, column = 0, previous = 0;
+  };
+  std::vector<BadEntry> bad(static_cast<std::size_t>(blocks));
+  std::vector<std::uint64_t> block_hash(static_cast<std::size_t>(blocks), 0);
+  run_blocks("sparsediff::detect_row_pattern::gather", [&](const Index b) {
+    const Index first = block_first_row(b), last = block_first_row(b + 1);
+    const Index offset = Index(block_start[b]);
+    const Index* source = columns[b].data();
+    Index* target = col_idx.data() + offset;
+    std::uint64_t hash = 0;
+    Index begin = 0;  // row i's start, relative to the block's
+    for (Index i = first; i < last; ++i) {
+      const Index end = row_ptr(i + 1);
+      Index previous = -1;
+      for (Index k = begin; k < end; ++k) {
+        const Index j = source[k];
+        if ((j < 0 || j >= n || j <= previous) && bad[b].row < 0)
+          bad[b] = BadEntry{i, offset + k, j, previous};
+        target[k] = j;
+        previous = j;
+      }
+      hash += detail::PatternHash::row(i, target + begin, end - begin);
+      row_ptr(i + 1) = offset + end;
+      begin = end;
+    }
+    block_hash[b] = hash;
+    // The block's buffer is no longer needed.
+    std::vector<Index>().swap(columns[b]);
+  });
+  std::uint64_t row_sum = 0;
+  for (Index b = 0; b < blocks; ++b) {
+    const BadEntry& e = bad[b];
+    if (e.row >= 0) {
+      const std::string where = "row " + std::to_string(e.row) + ", entry " +
+                                std::to_string(e.entry) + ": column " + std::to_string(e.column);
+      if (e.column < 0 || e.column >= n)
+        detail::raise<InvalidArgument>("detect_row_pattern",
+                                       where + " out of range [0, " + std::to_string(n) + ")");
+      detail::raise<InvalidArgument>(
+          "detect_row_pattern", where + (e.column == e.previous ? " duplicated" : " not sorted") +
+                                    " (previous column " + std::to_string(e.previous) + ")");
+    }
+    row_sum += block_hash[b];
   }
-  return Pattern::from_csr(m, n, std::move(row_ptr), std::move(col_idx));
+  return detail::PatternBuilder::adopt<HostMemorySpace>(
+      m, n, row_ptr, col_idx, detail::PatternHash::finish(m, n, Index(nnz), row_sum));
 }
 
 /// detect_row_pattern on the default host execution space

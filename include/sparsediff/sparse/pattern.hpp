@@ -30,6 +30,57 @@ namespace sparsediff {
 template <class MemorySpace = HostMemorySpace>
 class BasicPattern;
 
+namespace detail {
+
+/// The pattern hash, in a form that parallel builders can compute: the sum
+/// (mod 2^64) over rows of a mix of the row number and the row's columns in
+/// order, combined at the end with the sizes. Each row's term is computed on
+/// its own, so the sum can be split over threads in any way and is exact; the
+/// value depends on the pattern only. Deterministic across runs and platforms.
+struct PatternHash {
+  /// A 64-bit finalizer: every input bit affects every output bit.
+  KOKKOS_INLINE_FUNCTION static std::uint64_t scramble(std::uint64_t h) {
+    h ^= h >> 31;
+    h *= 0x7fb5d329728ea185ull;
+    h ^= h >> 27;
+    h *= 0x81dadef4bc2dd44dull;
+    h ^= h >> 33;
+    return h;
+  }
+  /// The term of row i, whose columns are cols[0, count).
+  KOKKOS_INLINE_FUNCTION static std::uint64_t row(Index i, const Index* cols, Index count) {
+    std::uint64_t h = scramble(0x243f6a8885a308d3ull ^ std::uint64_t(std::uint32_t(i)));
+    for (Index k = 0; k < count; ++k) {
+      h = (h ^ std::uint64_t(std::uint32_t(cols[k]))) * 0x9e3779b97f4a7c15ull;
+      h ^= h >> 29;
+    }
+    return scramble(h ^ (std::uint64_t(std::uint32_t(count)) << 32));
+  }
+  /// The hash of a rows x cols pattern of nnz entries whose row terms sum to row_sum.
+  static std::uint64_t finish(Index rows, Index cols, Index nnz, std::uint64_t row_sum) {
+    std::uint64_t h =
+        scramble(std::uint64_t(std::uint32_t(rows)) | (std::uint64_t(std::uint32_t(cols)) << 32));
+    h = scramble(h ^ std::uint64_t(std::uint32_t(nnz)));
+    return scramble(h + row_sum);
+  }
+};
+
+/// Builds a pattern from arrays its caller has already validated (as
+/// from_csr would) and hashed with PatternHash, without copying them. For
+/// builders inside the library (detect_row_pattern) only.
+struct PatternBuilder {
+  template <class MemorySpace>
+  static BasicPattern<MemorySpace> adopt(Index rows, Index cols,
+                                         Kokkos::View<const Index*, MemorySpace> row_ptr,
+                                         Kokkos::View<const Index*, MemorySpace> col_idx,
+                                         std::uint64_t hash) {
+    return BasicPattern<MemorySpace>(rows, cols, std::move(row_ptr), std::move(col_idx), hash,
+                                     typename BasicPattern<MemorySpace>::Trusted{});
+  }
+};
+
+}  // namespace detail
+
 /// The pattern type users work with: storage in host memory.
 using Pattern = BasicPattern<HostMemorySpace>;
 
@@ -277,6 +328,7 @@ class BasicPattern {
  private:
   template <class>
   friend class BasicPattern;
+  friend struct detail::PatternBuilder;
   struct Trusted {};
 
   static void check_sizes(const char* function, Index rows, Index cols) {
@@ -294,27 +346,23 @@ class BasicPattern {
     return view;
   }
 
-  // Multiply-xorshift over pairs of indices packed in 64-bit words: one
-  // multiplication per two indices, deterministic across runs and platforms.
+  // The hash of the arrays (see detail::PatternHash), row by row.
   static std::uint64_t compute_hash(Index rows, Index cols, const std::vector<Index>& ptr,
                                     const std::vector<Index>& idx) {
-    std::uint64_t h = 0x243f6a8885a308d3ull;
-    auto mix = [&h](std::uint64_t v) {
-      h = (h ^ v) * 0x9e3779b97f4a7c15ull;
-      h ^= h >> 29;
-    };
-    auto mix_all = [&mix](const std::vector<Index>& a) {
-      std::size_t k = 0;
-      for (; k + 1 < a.size(); k += 2)
-        mix(std::uint64_t(std::uint32_t(a[k])) | (std::uint64_t(std::uint32_t(a[k + 1])) << 32));
-      if (k < a.size()) mix(std::uint64_t(std::uint32_t(a[k])));
-      mix(a.size());
-    };
-    mix(std::uint64_t(std::uint32_t(rows)) | (std::uint64_t(std::uint32_t(cols)) << 32));
-    mix_all(ptr);
-    mix_all(idx);
-    return h;
+    std::uint64_t row_sum = 0;
+    for (Index i = 0; i < rows; ++i)
+      row_sum += detail::PatternHash::row(i, idx.data() + ptr[i], ptr[i + 1] - ptr[i]);
+    return detail::PatternHash::finish(rows, cols, Index(idx.size()), row_sum);
   }
+
+  // Adopts arrays already validated and hashed (detail::PatternBuilder).
+  BasicPattern(Index rows, Index cols, index_view ptr, index_view idx, std::uint64_t hash, Trusted)
+      : rows_(rows),
+        cols_(cols),
+        nnz_(Index(idx.extent(0))),
+        hash_(hash),
+        row_ptr_(std::move(ptr)),
+        col_idx_(std::move(idx)) {}
 
   BasicPattern(Index rows, Index cols, std::vector<Index> ptr, std::vector<Index> idx, Trusted)
       : rows_(rows),
