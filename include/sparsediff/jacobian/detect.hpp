@@ -110,12 +110,16 @@ Pattern detect_jacobian_pattern(const F& f, Index m, Index n) {
 /// @param n  number of inputs (columns), n >= 0.
 /// @return the m x n pattern: (i, j) present when r(i, x) depends on x_j.
 /// @throws InvalidArgument when m or n is negative, when a row reads x(j) with
-///         j outside [0, n) (naming the lowest such row and j), or when the
-///         pattern has more than 2^31 - 1 entries. An exception thrown by r
-///         propagates (the one of the lowest-numbered failing block of rows).
+///         j outside [0, n) (naming the lowest such row and j), when a row
+///         returns a tracer holding an index outside [0, n) (one made by hand,
+///         e.g. Tracer::input(j); naming the lowest such row and its entry), or
+///         when the pattern has more than 2^31 - 1 entries. An exception thrown
+///         by r propagates (the one of the lowest-numbered failing block of rows).
 ///
-/// Complexity: m traced row evaluations plus O(m + nnz), spread over the
-/// space's threads. Memory O(m + nnz); nothing of size n.
+/// Complexity: m traced row evaluations plus O(m + nnz) assembly (row ends,
+/// copy into the pattern's arrays, checks, hash), all spread over the
+/// space's threads; only O(threads) work is serial. Memory O(m + nnz);
+/// nothing of size n.
 template <class ExecutionSpace, class RowKernel>
 Pattern detect_row_pattern(const ExecutionSpace& space, const RowKernel& r, Index m, Index n) {
   static_assert(Kokkos::is_execution_space<ExecutionSpace>::value,
