@@ -39,6 +39,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <exception>
+#include <limits>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -113,34 +115,149 @@ inline constexpr bool is_partially_separable_v = is_partially_separable<F>::valu
 
 namespace detail {
 
+/// The lowest failing element of a block of element_table, and what failed.
+struct ElementFailure {
+  enum Kind { none, bad_count, out_of_range, repeated, thrown };
+  Kind kind = none;
+  Index element = -1;
+  Index count = 0;     // bad_count: the count returned
+  Index position = 0;  // out_of_range: the variable's position in the list
+  Index variable = 0;  // out_of_range: its index; repeated: the repeated variable
+};
+
+/// Blocks of consecutive items for a host parallel loop whose work can fail:
+/// one block on a single thread, else a few per thread (for balance).
+template <class ExecutionSpace>
+Index host_blocks(const ExecutionSpace& space, Index items) {
+  const Index threads = Index(space.concurrency());
+  return threads <= 1 ? (items > 0 ? 1 : 0) : std::min<Index>(items, 8 * threads);
+}
+
+/// First item of block b of `blocks` over [0, items).
+inline Index block_first(Index items, Index blocks, Index b) {
+  return Index(std::int64_t(items) * b / blocks);
+}
+
+/// Runs body(b) for b in [0, blocks) on `space` (inline for one block).
+template <class ExecutionSpace, class Body>
+void run_host_blocks(const ExecutionSpace& space, const char* label, Index blocks,
+                     const Body& body) {
+  if (blocks == 1) {
+    body(Index(0));
+  } else if (blocks > 1) {
+    Kokkos::parallel_for(label, Kokkos::RangePolicy<ExecutionSpace>(space, 0, blocks), body);
+    space.fence();
+  }
+}
+
+/// Reads and checks the variables of the ne elements of f into variables[0,
+/// ne K) (-1 past each count) and counts[0, ne), in parallel over blocks of
+/// elements on `space`. Each block stops at its first bad element; the
+/// lowest one over all blocks, i.e. the first bad element, is raised after
+/// the kernel, as the serial loop would (an exception thrown by
+/// element_variables is stored by its block and rethrown the same way).
+template <class ExecutionSpace, int K, class E>
+void element_table(const ExecutionSpace& space, const PartiallySeparable<K, E>& f, Index n,
+                   Index ne, Index* variables, Index* counts) {
+  static_assert(Kokkos::SpaceAccessibility<ExecutionSpace, Kokkos::HostSpace>::accessible,
+                "element_table: element_variables is host code; use a host execution space");
+  const Index blocks = host_blocks(space, ne);
+  std::vector<ElementFailure> failures(static_cast<std::size_t>(blocks));
+  std::vector<std::exception_ptr> thrown(static_cast<std::size_t>(blocks));
+  // A plain host lambda: exceptions must not leave a parallel region.
+  run_host_blocks(space, "sparsediff::element_table", blocks, [&](const Index b) {
+    ElementFailure& failure = failures[std::size_t(b)];
+    const Index last = block_first(ne, blocks, b + 1);
+    for (Index e = block_first(ne, blocks, b); e < last; ++e) {
+      Index local[K];
+      for (int a = 0; a < K; ++a) local[a] = -1;
+      Index count = 0;
+      try {
+        count = f.element_variables(e, local);
+      } catch (...) {
+        thrown[std::size_t(b)] = std::current_exception();
+        failure.kind = ElementFailure::thrown;
+      }
+      if (failure.kind == ElementFailure::none && (count < 0 || count > K)) {
+        failure.kind = ElementFailure::bad_count;
+        failure.count = count;
+      }
+      for (Index a = 0; a < count && failure.kind == ElementFailure::none; ++a) {
+        if (local[a] < 0 || local[a] >= n) {
+          failure.kind = ElementFailure::out_of_range;
+          failure.position = a;
+          failure.variable = local[a];
+        }
+        for (Index c = 0; c < a && failure.kind == ElementFailure::none; ++c)
+          if (local[c] == local[a]) {
+            failure.kind = ElementFailure::repeated;
+            failure.variable = local[a];
+          }
+      }
+      if (failure.kind != ElementFailure::none) {
+        failure.element = e;
+        return;
+      }
+      Index* row = variables + std::size_t(e) * K;
+      for (Index a = 0; a < K; ++a) row[a] = a < count ? local[a] : -1;
+      counts[e] = count;
+    }
+  });
+  for (Index b = 0; b < blocks; ++b) {
+    const ElementFailure& bad = failures[std::size_t(b)];
+    const Index e = bad.element;
+    switch (bad.kind) {
+      case ElementFailure::none:
+        continue;
+      case ElementFailure::thrown:
+        std::rethrow_exception(thrown[std::size_t(b)]);
+      case ElementFailure::bad_count:
+        SPARSEDIFF_REQUIRE(false, InvalidArgument,
+                           "element " << e << " has " << bad.count << " variables, expected 0 to "
+                                      << K << " (MaxElementSize)");
+        break;
+      case ElementFailure::out_of_range:
+        SPARSEDIFF_REQUIRE(false, InvalidArgument,
+                           "element " << e << ", variable " << bad.position << ": index "
+                                      << bad.variable << " out of range [0, " << n << ")");
+        break;
+      case ElementFailure::repeated:
+        SPARSEDIFF_REQUIRE(false, InvalidArgument,
+                           "element " << e << " lists variable " << bad.variable << " twice");
+        break;
+    }
+  }
+}
+
 /// Reads and checks the variables of every element: count in [0, K], each
-/// in [0, n), no repeats. Returns the padded table (K per element, -1 past
-/// the count) and the counts.
-template <int K, class E>
+/// in [0, n), no repeats (the first bad element is named). Returns the
+/// padded table (K per element, -1 past the count) and the counts. Runs in
+/// parallel over the elements on ExecutionSpace (element_variables is called
+/// from several threads at once); the result does not depend on the threads.
+template <class ExecutionSpace = DefaultHostExecutionSpace, int K, class E>
 void element_table(const PartiallySeparable<K, E>& f, Index n, std::vector<Index>& variables,
                    std::vector<Index>& counts) {
   const Index ne = f.num_elements();
   SPARSEDIFF_REQUIRE(ne >= 0, InvalidArgument, "negative number of elements " << ne);
-  variables.assign(std::size_t(ne) * K, -1);
-  counts.assign(std::size_t(ne), 0);
-  for (Index e = 0; e < ne; ++e) {
-    Index local[K];
-    for (int a = 0; a < K; ++a) local[a] = -1;
-    const Index count = f.element_variables(e, local);
-    SPARSEDIFF_REQUIRE(count >= 0 && count <= K, InvalidArgument,
-                       "element " << e << " has " << count << " variables, expected 0 to " << K
-                                  << " (MaxElementSize)");
-    for (Index a = 0; a < count; ++a) {
-      SPARSEDIFF_REQUIRE(local[a] >= 0 && local[a] < n, InvalidArgument,
-                         "element " << e << ", variable " << a << ": index " << local[a]
-                                    << " out of range [0, " << n << ")");
-      for (Index b = 0; b < a; ++b)
-        SPARSEDIFF_REQUIRE(local[b] != local[a], InvalidArgument,
-                           "element " << e << " lists variable " << local[a] << " twice");
-      variables[std::size_t(e) * K + a] = local[a];
-    }
-    counts[e] = count;
-  }
+  variables.resize(std::size_t(ne) * K);
+  counts.resize(std::size_t(ne));
+  element_table(ExecutionSpace(), f, n, ne, variables.data(), counts.data());
+}
+
+/// The same table in Views allocated without initialization.
+template <class ExecutionSpace, int K, class E>
+void element_table(const ExecutionSpace& space, const PartiallySeparable<K, E>& f, Index n,
+                   Kokkos::View<Index*, HostMemorySpace>& variables,
+                   Kokkos::View<Index*, HostMemorySpace>& counts) {
+  const Index ne = f.num_elements();
+  SPARSEDIFF_REQUIRE(ne >= 0, InvalidArgument, "negative number of elements " << ne);
+  variables = Kokkos::View<Index*, HostMemorySpace>(
+      Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string("sparsediff::element_table")),
+      std::size_t(ne) * K);
+  counts = Kokkos::View<Index*, HostMemorySpace>(
+      Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string("sparsediff::element_counts")),
+      std::size_t(ne));
+  element_table(space, f, n, ne, variables.data(), counts.data());
 }
 
 }  // namespace detail
@@ -148,27 +265,175 @@ void element_table(const PartiallySeparable<K, E>& f, Index n, std::vector<Index
 /// The Hessian pattern of a partially separable objective: the union of the
 /// elements' cliques (every pair of variables of one element, diagonal
 /// included), symmetric. A superset of the exact pattern when an element's
-/// Hessian has structural zeros; entries stay structural.
-/// @throws InvalidArgument for n < 0 or an element with a bad variable list
-///         (naming the element). Complexity O(sum of squared element sizes).
+/// Hessian has structural zeros; entries stay structural. A variable in no
+/// element has an empty row.
+///
+/// Built in parallel on `space` (a host execution space), the same pattern
+/// (arrays and hash) for every space and thread count: the element table is
+/// read over blocks of elements; the elements of each variable are listed
+/// (counts by atomic increments, a prefix sum, then each element placed
+/// into its variables' lists); row i is the sorted union of the variables of
+/// the elements of i, which does not depend on the order of that list. Rows
+/// are formed over blocks of variables, each block into its own buffer, then
+/// copied in place into the pattern's arrays and hashed (as
+/// detect_row_pattern does).
+///
+/// @throws InvalidArgument for n < 0, an element with a bad variable list
+///         (naming the lowest such element), or a pattern of more than
+///         2^31 - 1 entries; an exception thrown by element_variables
+///         propagates (the lowest element's).
+///
+/// Complexity: O(n + sum over elements of their size) for the table and the
+/// lists, plus O(sum over elements of their squared size) for the rows (each
+/// row sorted: insertion for rows of up to 64 candidates, std::sort past
+/// that), spread over the threads; O(threads) serial work. Memory
+/// O(n + nnz + sum of element sizes).
+template <class ExecutionSpace, int K, class E>
+Pattern element_pattern(const ExecutionSpace& space, const PartiallySeparable<K, E>& f, Index n) {
+  static_assert(Kokkos::is_execution_space<ExecutionSpace>::value,
+                "element_pattern: the first argument must be a Kokkos execution space");
+  static_assert(Kokkos::SpaceAccessibility<ExecutionSpace, Kokkos::HostSpace>::accessible,
+                "element_pattern: use a host execution space");
+  SPARSEDIFF_REQUIRE(n >= 0, InvalidArgument, "negative size " << n);
+  using IndexView = Kokkos::View<Index*, HostMemorySpace>;
+  using OffsetView = Kokkos::View<std::int64_t*, HostMemorySpace>;
+  using Policy = Kokkos::RangePolicy<ExecutionSpace>;
+  IndexView variables, counts;
+  detail::element_table(space, f, n, variables, counts);
+  const Index ne = Index(counts.extent(0));
+
+  // The elements of each variable: incidences per variable, their offsets,
+  // then each element placed in the lists of its variables (in whatever
+  // order the threads arrive: only the rows' sorted unions are used).
+  OffsetView start(Kokkos::view_alloc(Kokkos::WithoutInitializing,
+                                      std::string("sparsediff::element_pattern::start")),
+                   std::size_t(n) + 1),
+      cursor(Kokkos::view_alloc(Kokkos::WithoutInitializing,
+                                std::string("sparsediff::element_pattern::cursor")),
+             std::size_t(n));
+  Kokkos::parallel_for(
+      "sparsediff::element_pattern::zero", Policy(space, 0, n),
+      KOKKOS_LAMBDA(const Index i) { cursor(i) = 0; });
+  Kokkos::parallel_for(
+      "sparsediff::element_pattern::incidences", Policy(space, 0, ne),
+      KOKKOS_LAMBDA(const Index e) {
+        for (Index a = 0; a < counts(e); ++a)
+          Kokkos::atomic_increment(&cursor(variables(std::size_t(e) * K + a)));
+      });
+  std::int64_t incidences = 0;
+  Kokkos::parallel_scan(
+      "sparsediff::element_pattern::offsets", Policy(space, 0, n),
+      KOKKOS_LAMBDA(const Index i, std::int64_t& sum, const bool final) {
+        const std::int64_t degree = cursor(i);
+        if (final) start(i) = cursor(i) = sum;
+        sum += degree;
+      },
+      incidences);
+  start(n) = incidences;
+  IndexView elements_of(Kokkos::view_alloc(Kokkos::WithoutInitializing,
+                                           std::string("sparsediff::element_pattern::elements")),
+                        std::size_t(incidences));
+  Kokkos::parallel_for(
+      "sparsediff::element_pattern::lists", Policy(space, 0, ne), KOKKOS_LAMBDA(const Index e) {
+        for (Index a = 0; a < counts(e); ++a)
+          elements_of(Kokkos::atomic_fetch_add(&cursor(variables(std::size_t(e) * K + a)),
+                                               std::int64_t(1))) = e;
+      });
+  space.fence();
+
+  // Rows over blocks of variables, each block into its own buffer; row_ptr
+  // first holds each row's end relative to its block's start.
+  const Index blocks = detail::host_blocks(space, n);
+  std::vector<std::vector<Index>> columns(static_cast<std::size_t>(blocks));
+  std::vector<std::exception_ptr> failures(static_cast<std::size_t>(blocks));
+  IndexView row_ptr(
+      Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string("sparsediff::Pattern::row_ptr")),
+      static_cast<std::size_t>(n) + 1);
+  row_ptr(0) = 0;
+  detail::run_host_blocks(space, "sparsediff::element_pattern::rows", blocks, [&](const Index b) {
+    try {
+      std::vector<Index>& out = columns[std::size_t(b)];
+      const Index first = detail::block_first(n, blocks, b),
+                  last = detail::block_first(n, blocks, b + 1);
+      out.reserve(std::size_t(last - first) * 8);
+      for (Index i = first; i < last; ++i) {
+        const std::size_t row_start = out.size();
+        std::int64_t candidates = 0;
+        for (std::int64_t p = start(i); p < start(i + 1); ++p) candidates += counts(elements_of(p));
+        if (candidates <= 64) {
+          // Insertion into the sorted, duplicate-free row.
+          for (std::int64_t p = start(i); p < start(i + 1); ++p) {
+            const Index e = elements_of(p);
+            for (Index a = 0; a < counts(e); ++a) {
+              const Index j = variables(std::size_t(e) * K + a);
+              std::size_t k = out.size();
+              while (k > row_start && out[k - 1] > j) --k;
+              if (k > row_start && out[k - 1] == j) continue;
+              out.insert(out.begin() + std::ptrdiff_t(k), j);
+            }
+          }
+        } else {
+          for (std::int64_t p = start(i); p < start(i + 1); ++p) {
+            const Index e = elements_of(p);
+            for (Index a = 0; a < counts(e); ++a) out.push_back(variables(std::size_t(e) * K + a));
+          }
+          const auto row_begin = out.begin() + std::ptrdiff_t(row_start);
+          std::sort(row_begin, out.end());
+          out.erase(std::unique(row_begin, out.end()), out.end());
+        }
+        // Truncation past 2^31 - 1 entries is caught by the count check below.
+        row_ptr(i + 1) = Index(out.size());
+      }
+    } catch (...) {
+      failures[std::size_t(b)] = std::current_exception();
+    }
+  });
+  for (const auto& failure : failures)
+    if (failure) std::rethrow_exception(failure);
+
+  std::vector<std::int64_t> block_start(static_cast<std::size_t>(blocks) + 1, 0);
+  for (Index b = 0; b < blocks; ++b)
+    block_start[b + 1] = block_start[b] + std::int64_t(columns[b].size());
+  const std::int64_t nnz = block_start[blocks];
+  SPARSEDIFF_REQUIRE(nnz <= std::int64_t(std::numeric_limits<Index>::max()), InvalidArgument,
+                     "the pattern has " << nnz << " entries, more than the index type can count");
+
+  // Each block shifts its rows' ends by its start, copies its columns into
+  // the pattern's array and hashes its rows (columns are in range, sorted and
+  // distinct by construction).
+  IndexView col_idx(
+      Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string("sparsediff::Pattern::col_idx")),
+      static_cast<std::size_t>(nnz));
+  std::vector<std::uint64_t> block_hash(static_cast<std::size_t>(blocks), 0);
+  detail::run_host_blocks(space, "sparsediff::element_pattern::gather", blocks, [&](const Index b) {
+    const Index first = detail::block_first(n, blocks, b),
+                last = detail::block_first(n, blocks, b + 1);
+    const Index offset = Index(block_start[b]);
+    const std::vector<Index>& source = columns[std::size_t(b)];
+    Index* target = col_idx.data() + offset;
+    std::copy(source.begin(), source.end(), target);
+    std::uint64_t hash = 0;
+    Index begin = 0;
+    for (Index i = first; i < last; ++i) {
+      const Index end = row_ptr(i + 1);
+      hash += detail::PatternHash::row(i, target + begin, end - begin);
+      row_ptr(i + 1) = offset + end;
+      begin = end;
+    }
+    block_hash[std::size_t(b)] = hash;
+    std::vector<Index>().swap(columns[std::size_t(b)]);
+  });
+  std::uint64_t row_sum = 0;
+  for (std::uint64_t h : block_hash) row_sum += h;
+  return detail::PatternBuilder::adopt<HostMemorySpace>(
+      n, n, row_ptr, col_idx, detail::PatternHash::finish(n, n, Index(nnz), row_sum));
+}
+
+/// element_pattern on the default host execution space
+/// (`DefaultHostExecutionSpace`: OpenMP threads when enabled, else serial).
 template <int K, class E>
 Pattern element_pattern(const PartiallySeparable<K, E>& f, Index n) {
-  SPARSEDIFF_REQUIRE(n >= 0, InvalidArgument, "negative size " << n);
-  std::vector<Index> variables, counts;
-  detail::element_table(f, n, variables, counts);
-  // Row counts first, so the COO arrays are allocated once.
-  std::size_t total = 0;
-  for (Index c : counts) total += std::size_t(c) * std::size_t(c);
-  std::vector<Index> rows, cols;
-  rows.reserve(total);
-  cols.reserve(total);
-  for (std::size_t e = 0; e < counts.size(); ++e)
-    for (Index a = 0; a < counts[e]; ++a)
-      for (Index b = 0; b < counts[e]; ++b) {
-        rows.push_back(variables[e * K + a]);
-        cols.push_back(variables[e * K + b]);
-      }
-  return Pattern::from_coo(n, n, rows, cols);
+  return element_pattern(DefaultHostExecutionSpace(), f, n);
 }
 
 /// Symbolic phase of element-wise assembly: the element table, the position
