@@ -270,24 +270,26 @@ void element_table(const ExecutionSpace& space, const PartiallySeparable<K, E>& 
 ///
 /// Built in parallel on `space` (a host execution space), the same pattern
 /// (arrays and hash) for every space and thread count: the element table is
-/// read over blocks of elements; the elements of each variable are listed
-/// (counts by atomic increments, a prefix sum, then each element placed
-/// into its variables' lists); row i is the sorted union of the variables of
-/// the elements of i, which does not depend on the order of that list. Rows
-/// are formed over blocks of variables, each block into its own buffer, then
-/// copied in place into the pattern's arrays and hashed (as
-/// detect_row_pattern does).
+/// read over blocks of elements; the elements of each variable are listed in
+/// increasing order (a counting sort without atomics: per-thread counters,
+/// one per thread and variable, their prefix sum, then each thread places
+/// its range of elements); row i is the sorted union of the variables of
+/// the elements of i. Rows are formed over blocks of variables, each block
+/// into its own buffer, then copied in place into the pattern's arrays and
+/// hashed (as detect_row_pattern does).
 ///
 /// @throws InvalidArgument for n < 0, an element with a bad variable list
 ///         (naming the lowest such element), or a pattern of more than
 ///         2^31 - 1 entries; an exception thrown by element_variables
 ///         propagates (the lowest element's).
 ///
-/// Complexity: O(n + sum over elements of their size) for the table and the
-/// lists, plus O(sum over elements of their squared size) for the rows (each
-/// row sorted: insertion for rows of up to 64 candidates, std::sort past
-/// that), spread over the threads; O(threads) serial work. Memory
-/// O(n + nnz + sum of element sizes).
+/// Complexity: O(T n + sum of the element sizes) for the table and the
+/// lists, T the number of counter rows (one per thread, but no more than
+/// keep T n within 4 times the table, so O(n + sum of sizes) in all), plus
+/// O(sum of the squared element sizes) for the rows (each row sorted:
+/// insertion for rows of up to 64 candidates, std::sort past that), all
+/// spread over the threads; O(threads) serial work. Memory O(n + nnz + sum
+/// of the element sizes).
 template <class ExecutionSpace, int K, class E>
 Pattern element_pattern(const ExecutionSpace& space, const PartiallySeparable<K, E>& f, Index n) {
   static_assert(Kokkos::is_execution_space<ExecutionSpace>::value,
@@ -302,30 +304,43 @@ Pattern element_pattern(const ExecutionSpace& space, const PartiallySeparable<K,
   detail::element_table(space, f, n, variables, counts);
   const Index ne = Index(counts.extent(0));
 
-  // The elements of each variable: incidences per variable, their offsets,
-  // then each element placed in the lists of its variables (in whatever
-  // order the threads arrive: only the rows' sorted unions are used).
+  // The elements of each variable, in increasing order and without atomics:
+  // the elements are cut into `parts` consecutive ranges (one per thread, no
+  // more than keep the parts' counters within 4 times the table); each part
+  // counts its incidences per variable in its own row of `slot`; a scan over
+  // the variables turns the counts into each part's first position in the
+  // variable's list (parts in order); each part then places its elements.
+  const std::int64_t table_size = std::int64_t(ne) * K;
+  std::int64_t parts = std::min<std::int64_t>(std::int64_t(space.concurrency()), ne);
+  if (n > 0) parts = std::min<std::int64_t>(parts, 4 * table_size / n);
+  parts = std::max<std::int64_t>(parts, 1);
   OffsetView start(Kokkos::view_alloc(Kokkos::WithoutInitializing,
                                       std::string("sparsediff::element_pattern::start")),
                    std::size_t(n) + 1),
-      cursor(Kokkos::view_alloc(Kokkos::WithoutInitializing,
-                                std::string("sparsediff::element_pattern::cursor")),
-             std::size_t(n));
+      slot(Kokkos::view_alloc(Kokkos::WithoutInitializing,
+                              std::string("sparsediff::element_pattern::slot")),
+           std::size_t(parts) * std::size_t(n));
   Kokkos::parallel_for(
-      "sparsediff::element_pattern::zero", Policy(space, 0, n),
-      KOKKOS_LAMBDA(const Index i) { cursor(i) = 0; });
-  Kokkos::parallel_for(
-      "sparsediff::element_pattern::incidences", Policy(space, 0, ne),
-      KOKKOS_LAMBDA(const Index e) {
-        for (Index a = 0; a < counts(e); ++a)
-          Kokkos::atomic_increment(&cursor(variables(std::size_t(e) * K + a)));
+      "sparsediff::element_pattern::incidences", Policy(space, 0, Index(parts)),
+      KOKKOS_LAMBDA(const Index p) {
+        std::int64_t* count = slot.data() + std::size_t(p) * std::size_t(n);
+        for (Index v = 0; v < n; ++v) count[v] = 0;
+        const Index last = Index(std::int64_t(ne) * (p + 1) / parts);
+        for (Index e = Index(std::int64_t(ne) * p / parts); e < last; ++e)
+          for (Index a = 0; a < counts(e); ++a) ++count[variables(std::size_t(e) * K + a)];
       });
   std::int64_t incidences = 0;
   Kokkos::parallel_scan(
       "sparsediff::element_pattern::offsets", Policy(space, 0, n),
-      KOKKOS_LAMBDA(const Index i, std::int64_t& sum, const bool final) {
-        const std::int64_t degree = cursor(i);
-        if (final) start(i) = cursor(i) = sum;
+      KOKKOS_LAMBDA(const Index v, std::int64_t& sum, const bool final) {
+        std::int64_t degree = 0;
+        for (std::int64_t p = 0; p < parts; ++p) {
+          std::int64_t& s = slot(std::size_t(p) * std::size_t(n) + std::size_t(v));
+          const std::int64_t count = s;
+          if (final) s = sum + degree;
+          degree += count;
+        }
+        if (final) start(v) = sum;
         sum += degree;
       },
       incidences);
@@ -334,10 +349,13 @@ Pattern element_pattern(const ExecutionSpace& space, const PartiallySeparable<K,
                                            std::string("sparsediff::element_pattern::elements")),
                         std::size_t(incidences));
   Kokkos::parallel_for(
-      "sparsediff::element_pattern::lists", Policy(space, 0, ne), KOKKOS_LAMBDA(const Index e) {
-        for (Index a = 0; a < counts(e); ++a)
-          elements_of(Kokkos::atomic_fetch_add(&cursor(variables(std::size_t(e) * K + a)),
-                                               std::int64_t(1))) = e;
+      "sparsediff::element_pattern::lists", Policy(space, 0, Index(parts)),
+      KOKKOS_LAMBDA(const Index p) {
+        std::int64_t* next = slot.data() + std::size_t(p) * std::size_t(n);
+        const Index last = Index(std::int64_t(ne) * (p + 1) / parts);
+        for (Index e = Index(std::int64_t(ne) * p / parts); e < last; ++e)
+          for (Index a = 0; a < counts(e); ++a)
+            elements_of(next[variables(std::size_t(e) * K + a)]++) = e;
       });
   space.fence();
 
