@@ -150,6 +150,35 @@ void run_host_blocks(const ExecutionSpace& space, const char* label, Index block
   }
 }
 
+/// What is wrong with element e's list local[0, count) (which is wrong),
+/// checked in the order the serial loop would: the count, then each
+/// variable's range and its repeats of earlier ones.
+inline ElementFailure element_failure(Index e, Index count, const Index* local, Index n,
+                                      int max_size) {
+  ElementFailure failure;
+  failure.element = e;
+  if (count < 0 || count > max_size) {
+    failure.kind = ElementFailure::bad_count;
+    failure.count = count;
+    return failure;
+  }
+  for (Index a = 0; a < count; ++a) {
+    if (local[a] < 0 || local[a] >= n) {
+      failure.kind = ElementFailure::out_of_range;
+      failure.position = a;
+      failure.variable = local[a];
+      return failure;
+    }
+    for (Index c = 0; c < a; ++c)
+      if (local[c] == local[a]) {
+        failure.kind = ElementFailure::repeated;
+        failure.variable = local[a];
+        return failure;
+      }
+  }
+  return failure;  // (not reached for a wrong list)
+}
+
 /// Reads and checks the variables of the ne elements of f into variables[0,
 /// ne K) (-1 past each count) and counts[0, ne), in parallel over blocks of
 /// elements on `space`. Each block stops at its first bad element; the
@@ -166,7 +195,6 @@ void element_table(const ExecutionSpace& space, const PartiallySeparable<K, E>& 
   std::vector<std::exception_ptr> thrown(static_cast<std::size_t>(blocks));
   // A plain host lambda: exceptions must not leave a parallel region.
   run_host_blocks(space, "sparsediff::element_table", blocks, [&](const Index b) {
-    ElementFailure& failure = failures[std::size_t(b)];
     const Index last = block_first(ne, blocks, b + 1);
     for (Index e = block_first(ne, blocks, b); e < last; ++e) {
       Index local[K];
@@ -176,26 +204,17 @@ void element_table(const ExecutionSpace& space, const PartiallySeparable<K, E>& 
         count = f.element_variables(e, local);
       } catch (...) {
         thrown[std::size_t(b)] = std::current_exception();
-        failure.kind = ElementFailure::thrown;
+        failures[std::size_t(b)].kind = ElementFailure::thrown;
+        failures[std::size_t(b)].element = e;
+        return;
       }
-      if (failure.kind == ElementFailure::none && (count < 0 || count > K)) {
-        failure.kind = ElementFailure::bad_count;
-        failure.count = count;
+      bool ok = count >= 0 && count <= K;
+      for (Index a = 0; a < count && ok; ++a) {
+        ok = local[a] >= 0 && local[a] < n;
+        for (Index c = 0; c < a; ++c) ok = ok && local[c] != local[a];
       }
-      for (Index a = 0; a < count && failure.kind == ElementFailure::none; ++a) {
-        if (local[a] < 0 || local[a] >= n) {
-          failure.kind = ElementFailure::out_of_range;
-          failure.position = a;
-          failure.variable = local[a];
-        }
-        for (Index c = 0; c < a && failure.kind == ElementFailure::none; ++c)
-          if (local[c] == local[a]) {
-            failure.kind = ElementFailure::repeated;
-            failure.variable = local[a];
-          }
-      }
-      if (failure.kind != ElementFailure::none) {
-        failure.element = e;
+      if (!ok) {
+        failures[std::size_t(b)] = element_failure(e, count, local, n, K);
         return;
       }
       Index* row = variables + std::size_t(e) * K;
