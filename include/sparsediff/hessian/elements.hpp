@@ -20,7 +20,8 @@
 ///     struct Elements {
 ///       Index num_elements() const;
 ///       // The variables of element e (distinct, in [0, n)); returns their
-///       // number, at most MaxElementSize.
+///       // number, at most MaxElementSize (writing no more than that).
+///       // Called from several threads at once (element_pattern).
 ///       Index element_variables(Index e, Index* variables) const;
 ///       // f_e at the values of its variables, in the order given above.
 ///       template <class T> T element(Index e, const T* local) const;
