@@ -307,7 +307,8 @@ void element_table(const ExecutionSpace& space, const PartiallySeparable<K, E>& 
 /// lists, T the number of counter rows (one per thread, but no more than
 /// keep T n within 4 times the table, so O(n + sum of sizes) in all), plus
 /// O(sum of the squared element sizes) for the rows (each row sorted:
-/// insertion for rows of up to 64 candidates, std::sort past that), all
+/// insertion when its elements have at most 64 slots, degree x K, in all,
+/// std::sort past that), all
 /// spread over the threads; O(threads) serial work. Memory O(n + nnz + sum
 /// of the element sizes).
 template <class ExecutionSpace, int K, class E>
@@ -388,28 +389,35 @@ Pattern element_pattern(const ExecutionSpace& space, const PartiallySeparable<K,
       Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string("sparsediff::Pattern::row_ptr")),
       static_cast<std::size_t>(n) + 1);
   row_ptr(0) = 0;
+  // Each block also hashes its rows while they are in cache.
+  std::vector<std::uint64_t> block_hash(static_cast<std::size_t>(blocks), 0);
   detail::run_host_blocks(space, "sparsediff::element_pattern::rows", blocks, [&](const Index b) {
     try {
       std::vector<Index>& out = columns[std::size_t(b)];
       const Index first = detail::block_first(n, blocks, b),
                   last = detail::block_first(n, blocks, b + 1);
       out.reserve(std::size_t(last - first) * 8);
+      std::uint64_t hash = 0;
+      constexpr std::int64_t short_row = 64;
+      Index buffer[short_row];
       for (Index i = first; i < last; ++i) {
         const std::size_t row_start = out.size();
-        std::int64_t candidates = 0;
-        for (std::int64_t p = start(i); p < start(i + 1); ++p) candidates += counts(elements_of(p));
-        if (candidates <= 64) {
-          // Insertion into the sorted, duplicate-free row.
+        if ((start(i + 1) - start(i)) * K <= short_row) {
+          // At most 64 candidates: insertion into a sorted, duplicate-free buffer.
+          Index length = 0;
           for (std::int64_t p = start(i); p < start(i + 1); ++p) {
             const Index e = elements_of(p);
             for (Index a = 0; a < counts(e); ++a) {
               const Index j = variables(std::size_t(e) * K + a);
-              std::size_t k = out.size();
-              while (k > row_start && out[k - 1] > j) --k;
-              if (k > row_start && out[k - 1] == j) continue;
-              out.insert(out.begin() + std::ptrdiff_t(k), j);
+              Index k = length;
+              while (k > 0 && buffer[k - 1] > j) --k;
+              if (k > 0 && buffer[k - 1] == j) continue;
+              for (Index m = length; m > k; --m) buffer[m] = buffer[m - 1];
+              buffer[k] = j;
+              ++length;
             }
           }
+          out.insert(out.end(), buffer, buffer + length);
         } else {
           for (std::int64_t p = start(i); p < start(i + 1); ++p) {
             const Index e = elements_of(p);
@@ -419,9 +427,11 @@ Pattern element_pattern(const ExecutionSpace& space, const PartiallySeparable<K,
           std::sort(row_begin, out.end());
           out.erase(std::unique(row_begin, out.end()), out.end());
         }
+        hash += detail::PatternHash::row(i, out.data() + row_start, Index(out.size() - row_start));
         // Truncation past 2^31 - 1 entries is caught by the count check below.
         row_ptr(i + 1) = Index(out.size());
       }
+      block_hash[std::size_t(b)] = hash;
     } catch (...) {
       failures[std::size_t(b)] = std::current_exception();
     }
@@ -436,13 +446,12 @@ Pattern element_pattern(const ExecutionSpace& space, const PartiallySeparable<K,
   SPARSEDIFF_REQUIRE(nnz <= std::int64_t(std::numeric_limits<Index>::max()), InvalidArgument,
                      "the pattern has " << nnz << " entries, more than the index type can count");
 
-  // Each block shifts its rows' ends by its start, copies its columns into
-  // the pattern's array and hashes its rows (columns are in range, sorted and
-  // distinct by construction).
+  // Each block copies its columns into the pattern's array and shifts its
+  // rows' ends by its start (columns are in range, sorted and distinct by
+  // construction).
   IndexView col_idx(
       Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string("sparsediff::Pattern::col_idx")),
       static_cast<std::size_t>(nnz));
-  std::vector<std::uint64_t> block_hash(static_cast<std::size_t>(blocks), 0);
   detail::run_host_blocks(space, "sparsediff::element_pattern::gather", blocks, [&](const Index b) {
     const Index first = detail::block_first(n, blocks, b),
                 last = detail::block_first(n, blocks, b + 1);
@@ -450,15 +459,7 @@ Pattern element_pattern(const ExecutionSpace& space, const PartiallySeparable<K,
     const std::vector<Index>& source = columns[std::size_t(b)];
     Index* target = col_idx.data() + offset;
     std::copy(source.begin(), source.end(), target);
-    std::uint64_t hash = 0;
-    Index begin = 0;
-    for (Index i = first; i < last; ++i) {
-      const Index end = row_ptr(i + 1);
-      hash += detail::PatternHash::row(i, target + begin, end - begin);
-      row_ptr(i + 1) = offset + end;
-      begin = end;
-    }
-    block_hash[std::size_t(b)] = hash;
+    for (Index i = first; i < last; ++i) row_ptr(i + 1) += offset;
     std::vector<Index>().swap(columns[std::size_t(b)]);
   });
   std::uint64_t row_sum = 0;
