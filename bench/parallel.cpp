@@ -1,5 +1,5 @@
 // Thread scaling of each stage at n ~ 1e6 (detection, evaluation, recovery,
-// SpMV, coloring, Hessian-vector products), measured in one run: every
+// SpMV, coloring, element Hessian pattern, Hessian-vector products), measured in one run: every
 // benchmark times the same stage on Kokkos::Serial (1 thread) and on the
 // default host execution space (OpenMP, --kokkos-threads=2), and reports
 //   speedup       = time on 1 thread / time on all threads
@@ -181,6 +181,21 @@ void BM_Coloring(benchmark::State& state, Pattern (*make_pattern)(), ParallelCol
   state.counters["vs_greedy"] = t_greedy / t;
 }
 
+// The Hessian pattern of the minimal surface objective's element form
+// (element_pattern: element table, variable -> elements lists, row unions).
+void BM_ElementPattern(benchmark::State& state) {
+  const problems::MinimalSurface surface{1000};
+  const auto f = partially_separable<3>(surface);
+  Index nnz = 0;
+  double t1 = 0, t = 0;
+  for (auto _ : state) {
+    t1 = median_seconds(5, [&] { nnz = element_pattern(Serial(), f, surface.size()).nnz(); });
+    t = median_seconds(5, [&] { nnz = element_pattern(Host(), f, surface.size()).nnz(); });
+  }
+  report(state, t1, t, 0);
+  state.counters["nnz"] = double(nnz);
+}
+
 // Hessian-vector products of the minimal surface objective (n = 10^6) by
 // elements (ElementHvpOperator: nested duals per element, blocks that share
 // no variable in parallel), k = range(0) vectors per call. Bytes that must
@@ -242,6 +257,7 @@ BENCHMARK_CAPTURE(BM_Coloring, minsurf_hessian_speculative, minsurf_hessian_patt
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
 
+BENCHMARK(BM_ElementPattern)->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Hvp)->Arg(1)->Arg(4)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
