@@ -555,7 +555,7 @@ TEST(DetectHessianPattern, DenseHessianOfALargeSum) {
   // Two large sums multiplied: only the cross blocks and nothing on the diagonal
   // but what the squares add.
   const Index half = n / 2;
-  const auto g = objective([n, half](const auto* x) {
+  const auto g = objective([=](const auto* x) {
     using T = std::remove_cv_t<std::remove_reference_t<decltype(x[0])>>;
     T a = 0.0, b = 0.0;
     for (Index k = 0; k < n; ++k) {
