@@ -57,7 +57,29 @@ double median_seconds(int repeats, Fn&& fn) {
   return t[t.size() / 2];
 }
 
-double seconds_since(double start) { return thread_seconds() - start; }
+/// The benchmark loop over `body`, each call timed on the thread's CPU
+/// clock; returns the mean seconds per call.
+template <class Fn>
+double timed_loop(benchmark::State& state, Fn&& body) {
+  double total = 0;
+  for (auto _ : state) {
+    const double start = thread_seconds();
+    body();
+    total += thread_seconds() - start;
+  }
+  return total / double(state.iterations());
+}
+
+/// The counters of every benchmark here: n and F_ratio = t / t_f, and for
+/// products with k > 0 vectors, vectors and per_vector = F_ratio / k.
+void report(benchmark::State& state, std::size_t n, double t, double t_f, Index vectors = 0) {
+  state.counters["n"] = double(n);
+  state.counters["F_ratio"] = t / t_f;
+  if (vectors > 0) {
+    state.counters["vectors"] = double(vectors);
+    state.counters["per_vector"] = t / t_f / double(vectors);
+  }
+}
 
 // Sizes giving n ~ 1e4, 1e5, 1e6.
 constexpr Index minsurf_grid[] = {100, 316, 1000};
@@ -77,6 +99,12 @@ std::vector<double> point_of(const Problem& p) {
   std::mt19937 rng(1);
   std::uniform_real_distribution<double> u(-0.01, 0.01);
   for (auto& v : x) v += u(rng);
+  return x;
+}
+
+/// A second point near x (replays at another point than the recording's).
+std::vector<double> moved(std::vector<double> x) {
+  for (auto& v : x) v *= 1.001;
   return x;
 }
 
@@ -114,18 +142,14 @@ void BM_Gradient(benchmark::State& state) {
   Tape<> tape;
   std::vector<double> g;
   gradient(tape, p, x, g);  // warm: storage allocated once
-  double total = 0;
-  for (auto _ : state) {
-    const double start = thread_seconds();
+  const double t = timed_loop(state, [&] {
     gradient(tape, p, x, g);
-    total += seconds_since(start);
     benchmark::DoNotOptimize(g.data());
-  }
+  });
   const auto stats = tape.statistics();
-  state.counters["n"] = double(x.size());
   state.counters["ops"] = double(stats.operations);
   state.counters["bytes_per_op"] = double(stats.bytes) / double(stats.operations);
-  state.counters["F_ratio"] = total / double(state.iterations()) / t_f;
+  report(state, x.size(), t, t_f);
 }
 
 /// gradient(f, x): a fresh tape per call (allocation and page faults included).
@@ -135,15 +159,11 @@ void BM_GradientFreshTape(benchmark::State& state) {
   const auto x = point_of(p);
   const double t_f = function_seconds(p, x);
   std::vector<double> g;
-  double total = 0;
-  for (auto _ : state) {
-    const double start = thread_seconds();
+  const double t = timed_loop(state, [&] {
     gradient(p, x, g);
-    total += seconds_since(start);
     benchmark::DoNotOptimize(g.data());
-  }
-  state.counters["n"] = double(x.size());
-  state.counters["F_ratio"] = total / double(state.iterations()) / t_f;
+  });
+  report(state, x.size(), t, t_f);
 }
 
 /// Replay at a new x and reverse sweep, without calling f.
@@ -151,24 +171,19 @@ template <class Problem>
 void BM_GradientReplay(benchmark::State& state) {
   const Problem p = problem_of<Problem>(state);
   const auto x = point_of(p);
-  auto y = x;
-  for (auto& v : y) v *= 1.001;
+  const auto y = moved(x);
   const double t_f = function_seconds(p, x);
   Tape<> tape;
   tape.record(p, x);
   std::vector<double> g;
   tape.replay(y);
   tape.gradient(g);
-  double total = 0;
-  for (auto _ : state) {
-    const double start = thread_seconds();
+  const double t = timed_loop(state, [&] {
     tape.replay(y);
     tape.gradient(g);
-    total += seconds_since(start);
     benchmark::DoNotOptimize(g.data());
-  }
-  state.counters["n"] = double(x.size());
-  state.counters["F_ratio"] = total / double(state.iterations()) / t_f;
+  });
+  report(state, x.size(), t, t_f);
 }
 
 /// Only the reverse sweep of a recorded tape.
@@ -181,15 +196,11 @@ void BM_ReverseSweep(benchmark::State& state) {
   tape.record(p, x);
   std::vector<double> g;
   tape.gradient(g);
-  double total = 0;
-  for (auto _ : state) {
-    const double start = thread_seconds();
+  const double t = timed_loop(state, [&] {
     tape.gradient(g);
-    total += seconds_since(start);
     benchmark::DoNotOptimize(g.data());
-  }
-  state.counters["n"] = double(x.size());
-  state.counters["F_ratio"] = total / double(state.iterations()) / t_f;
+  });
+  report(state, x.size(), t, t_f);
 }
 
 /// hvp(f, x, V, k): k = range(1) products from ceil(k / 8) recordings on dual lanes.
@@ -201,17 +212,11 @@ void BM_Hvp(benchmark::State& state) {
   const auto V = directions(x.size() * std::size_t(k), 2);
   const double t_f = function_seconds(p, x);
   std::vector<double> HV;
-  double total = 0;
-  for (auto _ : state) {
-    const double start = thread_seconds();
+  const double t = timed_loop(state, [&] {
     hvp(p, x, V, k, HV);
-    total += seconds_since(start);
     benchmark::DoNotOptimize(HV.data());
-  }
-  state.counters["n"] = double(x.size());
-  state.counters["vectors"] = double(k);
-  state.counters["F_ratio"] = total / double(state.iterations()) / t_f;
-  state.counters["per_vector"] = total / double(state.iterations()) / t_f / double(k);
+  });
+  report(state, x.size(), t, t_f, k);
 }
 
 /// HvpOperator::apply with k = range(1) vectors at a fixed x (set-up outside the loop).
@@ -225,17 +230,11 @@ void BM_HvpOperatorApply(benchmark::State& state) {
   HvpOperator op(p, x);
   std::vector<double> HV;
   op.apply(V, k, HV);
-  double total = 0;
-  for (auto _ : state) {
-    const double start = thread_seconds();
+  const double t = timed_loop(state, [&] {
     op.apply(V, k, HV);
-    total += seconds_since(start);
     benchmark::DoNotOptimize(HV.data());
-  }
-  state.counters["n"] = double(x.size());
-  state.counters["vectors"] = double(k);
-  state.counters["F_ratio"] = total / double(state.iterations()) / t_f;
-  state.counters["per_vector"] = total / double(state.iterations()) / t_f / double(k);
+  });
+  report(state, x.size(), t, t_f, k);
   state.counters["bytes_per_op"] = double(op.memory_bytes()) / double(op.tape().num_operations());
 }
 
@@ -244,26 +243,26 @@ template <class Problem>
 void BM_HvpOperatorSetPoint(benchmark::State& state) {
   const Problem p = problem_of<Problem>(state);
   const auto x = point_of(p);
-  auto y = x;
-  for (auto& v : y) v *= 1.001;
+  const auto y = moved(x);
   const double t_f = function_seconds(p, x);
   HvpOperator op(p, x);
-  double total = 0;
   bool flip = false;
-  for (auto _ : state) {
-    const double start = thread_seconds();
+  const double t = timed_loop(state, [&] {
     op.set_point(flip ? x : y);
-    total += seconds_since(start);
     flip = !flip;
-  }
-  state.counters["n"] = double(x.size());
+  });
   state.counters["recordings"] = double(op.recordings());
-  state.counters["F_ratio"] = total / double(state.iterations()) / t_f;
+  report(state, x.size(), t, t_f);
 }
 
 /// The element form of each problem (hessian/elements.hpp).
 auto elements_of(const MinimalSurface& p) { return partially_separable<3>(p); }
 auto elements_of(const Dixmaan& p) { return partially_separable<4>(problems::DixmaanElements{p}); }
+
+/// ElementHvpOperator of a PartiallySeparable objective, on one thread.
+template <class Objective>
+using SerialElementOperator = ElementHvpOperator<Objective::max_element_size,
+                                                 typename Objective::element_type, Kokkos::Serial>;
 
 /// ElementHvpOperator::apply (no tape: nested duals per element, one thread)
 /// with k = range(1) vectors at a fixed x; F_ratio against the whole-loop f.
@@ -275,25 +274,17 @@ void BM_ElementHvpApply(benchmark::State& state) {
   const auto V = directions(x.size() * std::size_t(k), 2);
   const double t_f = function_seconds(p, x);
   const auto elements = elements_of(p);
-  ElementHvpOperator<decltype(elements)::max_element_size,
-                     typename decltype(elements)::element_type, Kokkos::Serial>
-      op(elements, x);
+  SerialElementOperator<decltype(elements)> op(elements, x);
   std::vector<double> HV;
   op.apply(V, k, HV);
-  double total = 0;
-  for (auto _ : state) {
-    const double start = thread_seconds();
+  const double t = timed_loop(state, [&] {
     op.apply(V, k, HV);
-    total += seconds_since(start);
     benchmark::DoNotOptimize(HV.data());
-  }
+  });
   double sink = 0;
   const double t_elements = median_seconds(5, [&] { sink += elements(x.data()); });
   benchmark::DoNotOptimize(sink);
-  state.counters["n"] = double(x.size());
-  state.counters["vectors"] = double(k);
-  state.counters["F_ratio"] = total / double(state.iterations()) / t_f;
-  state.counters["per_vector"] = total / double(state.iterations()) / t_f / double(k);
+  report(state, x.size(), t, t_f, k);
   // The element form's own f (element lookups, boundary tests) against the whole loop.
   state.counters["element_f_ratio"] = t_elements / t_f;
 }
@@ -305,18 +296,12 @@ void BM_ElementGradient(benchmark::State& state) {
   const auto x = point_of(p);
   const double t_f = function_seconds(p, x);
   const auto elements = elements_of(p);
-  ElementHvpOperator<decltype(elements)::max_element_size,
-                     typename decltype(elements)::element_type, Kokkos::Serial>
-      op(elements, x);
-  double total = 0;
-  for (auto _ : state) {
-    const double start = thread_seconds();
+  SerialElementOperator<decltype(elements)> op(elements, x);
+  const double t = timed_loop(state, [&] {
     op.set_point(x);
-    total += seconds_since(start);
     benchmark::DoNotOptimize(op.gradient().data());
-  }
-  state.counters["n"] = double(x.size());
-  state.counters["F_ratio"] = total / double(state.iterations()) / t_f;
+  });
+  report(state, x.size(), t, t_f);
 }
 
 void sizes(benchmark::internal::Benchmark* b) {
@@ -383,14 +368,11 @@ void BM_AdolcGradient(benchmark::State& state) {
   std::vector<double> g(x.size());
   double one = 1.0;
   adolc_record(1, p, x);
-  double total = 0;
-  for (auto _ : state) {
-    const double start = thread_seconds();
+  const double t = timed_loop(state, [&] {
     adolc_record(1, p, x);
     fos_reverse(1, 1, n, &one, g.data());
-    total += seconds_since(start);
     benchmark::DoNotOptimize(g.data());
-  }
+  });
   // Both tools must agree (to rounding) for the comparison to mean anything.
   std::vector<double> ours;
   gradient(p, x, ours);
@@ -400,8 +382,7 @@ void BM_AdolcGradient(benchmark::State& state) {
     scale = std::max(scale, std::abs(ours[j]));
   }
   state.counters["rel_diff_vs_ours"] = difference / scale;
-  state.counters["n"] = double(x.size());
-  state.counters["F_ratio"] = total / double(state.iterations()) / t_f;
+  report(state, x.size(), t, t_f);
 }
 
 /// gradient(): zero-order forward at a new x and a reverse sweep of a
@@ -410,21 +391,16 @@ template <class Problem>
 void BM_AdolcGradientReplay(benchmark::State& state) {
   const Problem p = problem_of<Problem>(state);
   const auto x = point_of(p);
-  auto y = x;
-  for (auto& v : y) v *= 1.001;
+  const auto y = moved(x);
   const double t_f = function_seconds(p, x);
   const int n = int(x.size());
   std::vector<double> g(x.size());
   adolc_record(2, p, x);
-  double total = 0;
-  for (auto _ : state) {
-    const double start = thread_seconds();
+  const double t = timed_loop(state, [&] {
     gradient(2, n, y.data(), g.data());
-    total += seconds_since(start);
     benchmark::DoNotOptimize(g.data());
-  }
-  state.counters["n"] = double(x.size());
-  state.counters["F_ratio"] = total / double(state.iterations()) / t_f;
+  });
+  report(state, x.size(), t, t_f);
 }
 
 /// hess_vec(): one H v on a recorded tape (first-order forward with the
@@ -439,15 +415,11 @@ void BM_AdolcHessVec(benchmark::State& state) {
   const int n = int(x.size());
   std::vector<double> w(x.size());
   adolc_record(3, p, x);
-  double total = 0;
-  for (auto _ : state) {
-    const double start = thread_seconds();
+  const double t = timed_loop(state, [&] {
     hess_vec(3, n, x.data(), v.data(), w.data());
-    total += seconds_since(start);
     benchmark::DoNotOptimize(w.data());
-  }
-  state.counters["n"] = double(x.size());
-  state.counters["F_ratio"] = total / double(state.iterations()) / t_f;
+  });
+  report(state, x.size(), t, t_f);
 }
 
 BENCHMARK_TEMPLATE(BM_AdolcGradient, MinimalSurface)->Apply(sizes);
