@@ -645,14 +645,10 @@ struct ElementBlockKernel {
       } else if constexpr (pass == ElementPass::gradient) {
         using D = Dual<double, K>;
         D local[K];
-        // Every lane written by a compile-time loop, not d[a] alone: a store
-        // at a run-time lane would be read back by wider loads, which cannot
-        // forward from it (a stall per variable that cost ~10x f here).
-        for (Index a = 0; a < count; ++a) {
-          D seed(x[var[a]]);
-          for (int k = 0; k < K; ++k) seed.d[k] = k == a ? 1.0 : 0.0;
-          local[a] = seed;
-        }
+        // Dual::variable writes every lane (one-hot by a fixed loop): a store
+        // at the run-time lane a alone would be read back by wider loads,
+        // which cannot forward from it (a stall per variable, ~10x f here).
+        for (Index a = 0; a < count; ++a) local[a] = D::variable(x[var[a]], int(a));
         const D r = f.element(e, static_cast<const D*>(local));
         sum += r.val;
         for (Index a = 0; a < count; ++a) gradient[var[a]] += r.d[a];
@@ -663,12 +659,10 @@ struct ElementBlockKernel {
         using Inner = Dual<double, L>;
         using D = Dual<Inner, K>;
         D local[K];
-        for (Index a = 0; a < count; ++a) {  // whole seeds, as in the gradient pass
+        for (Index a = 0; a < count; ++a) {
           Inner value(x[var[a]]);
           for (int l = 0; l < L; ++l) value.d[l] = directions[var[a] + std::size_t(n) * l];
-          D seed(value);
-          for (int k = 0; k < K; ++k) seed.d[k] = Inner(k == a ? 1.0 : 0.0);
-          local[a] = seed;
+          local[a] = D::variable(value, int(a));
         }
         const D r = f.element(e, static_cast<const D*>(local));
         sum += r.val.val;
@@ -682,13 +676,8 @@ struct ElementBlockKernel {
         using Inner = Dual<double, K>;
         using D = Dual<Inner, K>;
         D local[K];
-        for (Index a = 0; a < count; ++a) {  // whole seeds, as in the gradient pass
-          Inner value(x[var[a]]);
-          for (int k = 0; k < K; ++k) value.d[k] = k == a ? 1.0 : 0.0;
-          D seed(value);
-          for (int k = 0; k < K; ++k) seed.d[k] = Inner(k == a ? 1.0 : 0.0);
-          local[a] = seed;
-        }
+        for (Index a = 0; a < count; ++a)
+          local[a] = D::variable(Inner::variable(x[var[a]], int(a)), int(a));
         const D r = f.element(e, static_cast<const D*>(local));
         sum += r.val.val;
         const Index* pos = positions + std::size_t(e) * K * K;
