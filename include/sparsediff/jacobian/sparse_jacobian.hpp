@@ -216,7 +216,7 @@ class SparseJacobian {
       const auto xd = to_space(x, "sparsediff::SparseJacobian::x");
       const vector_view yd("sparsediff::SparseJacobian::y", std::size_t(rows()));
       value_kernel(xd.data(), yd.data());
-      copy_to_host(yd, y);
+      copy_to_host(yd, y.data());
     }
   }
 
@@ -233,7 +233,7 @@ class SparseJacobian {
       const auto vd = to_space(v, "sparsediff::SparseJacobian::v");
       const vector_view jvd("sparsediff::SparseJacobian::jv", std::size_t(rows()));
       jvp_kernel(xd.data(), vd.data(), jvd.data());
-      copy_to_host(jvd, jv);
+      copy_to_host(jvd, jv.data());
     }
     return jv;
   }
@@ -401,9 +401,10 @@ class SparseJacobian {
                                 x.data(), x.size()));
     return copy;
   }
-  static void copy_to_host(const vector_view& from, std::vector<double>& to) {
+  /// from (memory_space) into the host array `to` of from.extent(0) entries.
+  static void copy_to_host(const const_vector_view& from, double* to) {
     Kokkos::deep_copy(
-        Kokkos::View<double*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(to.data(), to.size()),
+        Kokkos::View<double*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(to, from.extent(0)),
         from);
   }
 
@@ -429,9 +430,7 @@ class SparseJacobian {
 #ifndef NDEBUG
     if (options_.check_each_evaluation) {
       std::vector<double> host(x.extent(0));
-      Kokkos::deep_copy(Kokkos::View<double*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(
-                            host.data(), host.size()),
-                        x);
+      copy_to_host(x, host.data());
       check_each_evaluation(host);
     }
 #endif
@@ -465,10 +464,7 @@ class SparseJacobian {
                             device_gather_.data(), staged.values().data(),
                             y != nullptr ? yd.data() : nullptr);
       Kokkos::deep_copy(jacobian.values(), staged.values());
-      if (y != nullptr)
-        Kokkos::deep_copy(Kokkos::View<double*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(
-                              y, std::size_t(rows())),
-                          yd);
+      if (y != nullptr) copy_to_host(yd, y);
     }
   }
 
