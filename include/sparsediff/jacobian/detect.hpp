@@ -226,16 +226,8 @@ Pattern detect_row_pattern(const ExecutionSpace& space, const RowKernel& r, Inde
   std::uint64_t row_sum = 0;
   for (Index b = 0; b < blocks; ++b) {
     const BadEntry& e = bad[b];
-    if (e.row >= 0) {
-      const std::string where = "row " + std::to_string(e.row) + ", entry " +
-                                std::to_string(e.entry) + ": column " + std::to_string(e.column);
-      if (e.column < 0 || e.column >= n)
-        detail::raise<InvalidArgument>("detect_row_pattern",
-                                       where + " out of range [0, " + std::to_string(n) + ")");
-      detail::raise<InvalidArgument>(
-          "detect_row_pattern", where + (e.column == e.previous ? " duplicated" : " not sorted") +
-                                    " (previous column " + std::to_string(e.previous) + ")");
-    }
+    if (e.row >= 0)
+      detail::raise_bad_column("detect_row_pattern", e.row, e.entry, e.column, e.previous, n);
     row_sum += block_hash[b];
   }
   return detail::PatternBuilder::adopt<HostMemorySpace>(

@@ -65,6 +65,21 @@ struct PatternHash {
   }
 };
 
+/// Raises the error for column `column` at position `entry` of row `row` of a
+/// CSR pattern with `cols` columns: out of range, or not above `previous`,
+/// the row's column before it (-1 for the row's first entry).
+[[noreturn]] inline void raise_bad_column(const char* function, Index row, Index entry,
+                                          Index column, Index previous, Index cols) {
+  std::ostringstream message;
+  message << "row " << row << ", entry " << entry << ": column " << column;
+  if (column < 0 || column >= cols)
+    message << " out of range [0, " << cols << ")";
+  else
+    message << (column == previous ? " duplicated" : " not sorted") << " (previous column "
+            << previous << ")";
+  raise<InvalidArgument>(function, message.str());
+}
+
 /// Builds a pattern from arrays its caller has already validated (as
 /// from_csr would) and hashed with PatternHash, without copying them. For
 /// builders inside the library (detect_row_pattern) only.
@@ -173,15 +188,9 @@ class BasicPattern {
                          "row_ptr[" << i + 1 << "] = " << row_ptr[i + 1]
                                     << " exceeds row_ptr[rows] = " << row_ptr[rows]);
       for (Index k = row_ptr[i]; k < row_ptr[i + 1]; ++k) {
-        const Index j = col_idx[k];
-        SPARSEDIFF_REQUIRE(j >= 0 && j < cols, InvalidArgument,
-                           "row " << i << ", entry " << k << ": column " << j
-                                  << " out of range [0, " << cols << ")");
-        SPARSEDIFF_REQUIRE(
-            k == row_ptr[i] || col_idx[k - 1] < j, InvalidArgument,
-            "row " << i << ", entry " << k << ": column " << j
-                   << (k > row_ptr[i] && col_idx[k - 1] == j ? " duplicated" : " not sorted")
-                   << " (previous column " << col_idx[k > 0 ? k - 1 : 0] << ")");
+        const Index j = col_idx[k], previous = k > row_ptr[i] ? col_idx[k - 1] : -1;
+        if (j < 0 || j >= cols || j <= previous)
+          detail::raise_bad_column("from_csr", i, k, j, previous, cols);
       }
     }
     return BasicPattern(rows, cols, std::move(row_ptr), std::move(col_idx), Trusted{});
