@@ -50,6 +50,7 @@
 #include "sparsediff/ad/dual.hpp"
 #include "sparsediff/core/config.hpp"
 #include "sparsediff/core/error.hpp"
+#include "sparsediff/core/host_blocks.hpp"
 #include "sparsediff/hessian/recover.hpp"
 #include "sparsediff/sparse/pattern.hpp"
 
@@ -125,31 +126,6 @@ struct ElementFailure {
   Index position = 0;  // out_of_range: the variable's position in the list
   Index variable = 0;  // out_of_range: its index; repeated: the repeated variable
 };
-
-/// Blocks of consecutive items for a host parallel loop whose work can fail:
-/// one block on a single thread, else a few per thread (for balance).
-template <class ExecutionSpace>
-Index host_blocks(const ExecutionSpace& space, Index items) {
-  const Index threads = Index(space.concurrency());
-  return threads <= 1 ? (items > 0 ? 1 : 0) : std::min<Index>(items, 8 * threads);
-}
-
-/// First item of block b of `blocks` over [0, items).
-inline Index block_first(Index items, Index blocks, Index b) {
-  return Index(std::int64_t(items) * b / blocks);
-}
-
-/// Runs body(b) for b in [0, blocks) on `space` (inline for one block).
-template <class ExecutionSpace, class Body>
-void run_host_blocks(const ExecutionSpace& space, const char* label, Index blocks,
-                     const Body& body) {
-  if (blocks == 1) {
-    body(Index(0));
-  } else if (blocks > 1) {
-    Kokkos::parallel_for(label, Kokkos::RangePolicy<ExecutionSpace>(space, 0, blocks), body);
-    space.fence();
-  }
-}
 
 /// What is wrong with element e's list local[0, count) (which is wrong),
 /// checked in the order the serial loop would: the count, then each

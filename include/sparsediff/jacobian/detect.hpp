@@ -35,6 +35,7 @@
 #include "sparsediff/ad/tracer.hpp"
 #include "sparsediff/core/config.hpp"
 #include "sparsediff/core/error.hpp"
+#include "sparsediff/core/host_blocks.hpp"
 #include "sparsediff/sparse/pattern.hpp"
 
 namespace sparsediff {
@@ -131,19 +132,10 @@ Pattern detect_row_pattern(const ExecutionSpace& space, const RowKernel& r, Inde
   // Blocks of consecutive rows, a few per thread for balance; each block
   // collects its rows' indices in its own buffer, so threads never share
   // growing storage and the blocks concatenate in row order.
-  const Index threads = Index(space.concurrency());
-  const Index blocks = threads <= 1 ? (m > 0 ? 1 : 0) : std::min<Index>(m, 8 * threads);
+  const Index blocks = detail::host_blocks(space, m);
   std::vector<std::vector<Index>> columns(static_cast<std::size_t>(blocks));
   std::vector<std::exception_ptr> failures(static_cast<std::size_t>(blocks));
-  auto block_first_row = [m, blocks](Index b) { return Index(std::int64_t(m) * b / blocks); };
-  auto run_blocks = [&](const char* label, const auto& body) {
-    if (blocks == 1) {
-      body(Index(0));
-    } else if (blocks > 1) {
-      Kokkos::parallel_for(label, Kokkos::RangePolicy<ExecutionSpace>(space, 0, blocks), body);
-      space.fence();
-    }
-  };
+  auto block_first_row = [m, blocks](Index b) { return detail::block_first(m, blocks, b); };
 
   // The pattern's own arrays, filled in place: row_ptr first holds each
   // row's end relative to its block's start, then the global ends.
@@ -155,7 +147,7 @@ Pattern detect_row_pattern(const ExecutionSpace& space, const RowKernel& r, Inde
 
   // A plain host lambda: exceptions must not leave a parallel region, so each
   // block stores its own and the lowest one is rethrown afterwards.
-  run_blocks("sparsediff::detect_row_pattern", [&](const Index b) {
+  detail::run_host_blocks(space, "sparsediff::detect_row_pattern", blocks, [&](const Index b) {
     try {
       // This thread's unions go to the block's arena, reset after every row:
       // a row's temporaries are dead once its indices are copied out.
@@ -198,31 +190,32 @@ Pattern detect_row_pattern(const ExecutionSpace& space, const RowKernel& r, Inde
   };
   std::vector<BadEntry> bad(static_cast<std::size_t>(blocks));
   std::vector<std::uint64_t> block_hash(static_cast<std::size_t>(blocks), 0);
-  run_blocks("sparsediff::detect_row_pattern::gather", [&](const Index b) {
-    const Index first = block_first_row(b), last = block_first_row(b + 1);
-    const Index offset = Index(block_start[b]);
-    const Index* source = columns[b].data();
-    Index* target = col_idx.data() + offset;
-    std::uint64_t hash = 0;
-    Index begin = 0;  // row i's start, relative to the block's
-    for (Index i = first; i < last; ++i) {
-      const Index end = row_ptr(i + 1);
-      Index previous = -1;
-      for (Index k = begin; k < end; ++k) {
-        const Index j = source[k];
-        if ((j < 0 || j >= n || j <= previous) && bad[b].row < 0)
-          bad[b] = BadEntry{i, offset + k, j, previous};
-        target[k] = j;
-        previous = j;
-      }
-      hash += detail::PatternHash::row(i, target + begin, end - begin);
-      row_ptr(i + 1) = offset + end;
-      begin = end;
-    }
-    block_hash[b] = hash;
-    // The block's buffer is no longer needed.
-    std::vector<Index>().swap(columns[b]);
-  });
+  detail::run_host_blocks(space, "sparsediff::detect_row_pattern::gather", blocks,
+                          [&](const Index b) {
+                            const Index first = block_first_row(b), last = block_first_row(b + 1);
+                            const Index offset = Index(block_start[b]);
+                            const Index* source = columns[b].data();
+                            Index* target = col_idx.data() + offset;
+                            std::uint64_t hash = 0;
+                            Index begin = 0;  // row i's start, relative to the block's
+                            for (Index i = first; i < last; ++i) {
+                              const Index end = row_ptr(i + 1);
+                              Index previous = -1;
+                              for (Index k = begin; k < end; ++k) {
+                                const Index j = source[k];
+                                if ((j < 0 || j >= n || j <= previous) && bad[b].row < 0)
+                                  bad[b] = BadEntry{i, offset + k, j, previous};
+                                target[k] = j;
+                                previous = j;
+                              }
+                              hash += detail::PatternHash::row(i, target + begin, end - begin);
+                              row_ptr(i + 1) = offset + end;
+                              begin = end;
+                            }
+                            block_hash[b] = hash;
+                            // The block's buffer is no longer needed.
+                            std::vector<Index>().swap(columns[b]);
+                          });
   std::uint64_t row_sum = 0;
   for (Index b = 0; b < blocks; ++b) {
     const BadEntry& e = bad[b];
