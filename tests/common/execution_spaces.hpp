@@ -13,4 +13,12 @@ using HostExecutionSpaces = ::testing::Types<
 #endif
     Kokkos::Serial>;
 
+/// The host execution spaces and the same spaces spelled as
+/// Kokkos::Device<Exec, HostSpace> (the "device data" overloads).
+using DeviceDataSpaces = ::testing::Types<
+#if defined(KOKKOS_ENABLE_OPENMP)
+    Kokkos::OpenMP, Kokkos::Device<Kokkos::OpenMP, Kokkos::HostSpace>,
+#endif
+    Kokkos::Serial, Kokkos::Device<Kokkos::Serial, Kokkos::HostSpace>>;
+
 }  // namespace sparsediff::test

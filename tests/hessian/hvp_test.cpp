@@ -402,5 +402,122 @@ TEST(ElementHvp, ErrorsNameTheOffendingItem) {
   EXPECT_THROW(op.apply(V, -1, out), InvalidArgument);
 }
 
+// ---- Device data: the View overloads, on every host space and on
+// Kokkos::Device<Exec, HostSpace>. They must give exactly what the
+// std::vector overloads give (checked against the tape and differences above).
+
+template <class Space>
+class ElementHvpDeviceData : public ::testing::Test {};
+TYPED_TEST_SUITE(ElementHvpDeviceData, test::DeviceDataSpaces);
+
+template <class View>
+View to_view(const std::vector<double>& x, std::size_t rows, std::size_t cols = 1) {
+  View view("v", rows, cols);
+  Kokkos::deep_copy(
+      view,
+      Kokkos::View<const double**, Kokkos::LayoutLeft, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(
+          x.data(), rows, cols));
+  return view;
+}
+
+template <class View>
+std::vector<double> to_vector(const View& view) {
+  std::vector<double> x(view.size());
+  if constexpr (View::rank == 1)
+    Kokkos::deep_copy(
+        Kokkos::View<double*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(x.data(), x.size()),
+        view);
+  else
+    Kokkos::deep_copy(
+        Kokkos::View<double**, Kokkos::LayoutLeft, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(
+            x.data(), view.extent(0), view.extent(1)),
+        view);
+  return x;
+}
+
+/// Runs call(), which must throw Expected with `name` in its message.
+template <class Expected, class Call>
+void expect_naming(Call&& call, const std::string& name) {
+  try {
+    call();
+    ADD_FAILURE() << "no exception; expected one naming " << name;
+  } catch (const Expected& e) {
+    EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+  }
+}
+
+TYPED_TEST(ElementHvpDeviceData, ViewOverloadsEqualTheVectorOverloads) {
+  using Op = ElementHvpOperator<4, DixmaanElements, TypeParam>;
+  using Multi = typename Op::multi_view;
+  const Dixmaan dixmaan{13};
+  const auto f = partially_separable<4>(DixmaanElements{dixmaan});
+  const auto x = perturbed(dixmaan.initial_guess(), 21), y = perturbed(x, 22);
+  const std::size_t n = x.size();
+  const Multi xv = to_view<Multi>(x, n), yv = to_view<Multi>(y, n);
+  const auto column = [](const Multi& m) { return Kokkos::subview(m, Kokkos::ALL, 0); };
+
+  Op from_vector(f, x, 8), from_view(f, typename Op::const_vector_view(column(xv)), 8);
+  EXPECT_EQ(from_view.value(), from_vector.value());
+  EXPECT_EQ(from_view.gradient(), from_vector.gradient());
+  EXPECT_EQ(to_vector(from_view.point_view()), x);
+  EXPECT_EQ(to_vector(from_view.gradient_view()), from_vector.gradient());
+
+  from_vector.set_point(y);
+  from_view.set_point(column(yv));
+  EXPECT_EQ(from_view.point(), y);
+  EXPECT_EQ(from_view.gradient(), from_vector.gradient());
+
+  for (const std::size_t k : {1, 3, 6}) {
+    const auto V = random_vector(n * k, 30 + unsigned(k));
+    std::vector<double> HV;
+    from_vector.apply(V, Index(k), HV);
+    const Multi Vv = to_view<Multi>(V, n, k);
+    Multi HVv("HV", n, k);
+    from_view.apply(Vv, HVv);
+    EXPECT_EQ(to_vector(HVv), HV) << k << " vectors";
+    if (k == 1) {
+      const typename Op::vector_view hv("hv", n);
+      from_view.apply(column(Vv), hv);
+      EXPECT_EQ(to_vector(hv), HV);
+    }
+  }
+}
+
+TYPED_TEST(ElementHvpDeviceData, ViewOverloadsRefuseBadInputNamingIt) {
+  using Op = ElementHvpOperator<3, MinimalSurface, TypeParam>;
+  using Vec = typename Op::vector_view;
+  using Multi = typename Op::multi_view;
+  const MinimalSurface surface{4};
+  const auto f = partially_separable<3>(surface);
+  const auto x = surface.initial_guess();
+  const std::size_t n = x.size();
+  Op op(f, x);
+  Vec v("v", n), hv("hv", n), short_v("v", n - 1);
+  Kokkos::deep_copy(v, 1.0);
+  expect_naming<DimensionMismatch>([&] { op.apply(short_v, hv); }, "v has 15 entries");
+  expect_naming<DimensionMismatch>([&] { op.apply(v, short_v); }, "hv has 15 entries");
+  expect_naming<DimensionMismatch>([&] { op.set_point(short_v); }, "x has 15 entries");
+
+  auto host = x;
+  host[5] = std::numeric_limits<double>::quiet_NaN();
+  host[9] = std::numeric_limits<double>::infinity();
+  const Vec bad = Kokkos::subview(to_view<Multi>(host, n), Kokkos::ALL, 0);
+  expect_naming<InvalidArgument>([&] { op.apply(bad, hv); }, "v[5]");
+  expect_naming<InvalidArgument>([&] { op.set_point(bad); }, "x[5]");
+  EXPECT_EQ(op.point(), x);  // a refused point leaves the operator where it was
+
+  std::vector<double> V(2 * n, 0.5);
+  V[n + 7] = -std::numeric_limits<double>::infinity();
+  Multi HV("HV", n, 2);
+  expect_naming<InvalidArgument>([&] { op.apply(to_view<Multi>(V, n, 2), HV); }, "V(7, 1)");
+  expect_naming<DimensionMismatch>([&] { op.apply(Multi("V", n, 3), HV); },
+                                   "HV has 2 columns, V has 3");
+  // The first n rows of a 2n x 2 view: columns 2n apart, not contiguous.
+  const Multi tall("tall", 2 * n, 2);
+  const Multi strided = Kokkos::subview(tall, Kokkos::make_pair(std::size_t(0), n), Kokkos::ALL);
+  ASSERT_FALSE(strided.span_is_contiguous());
+  expect_naming<DimensionMismatch>([&] { op.apply(strided, HV); }, "contiguous");
+}
+
 }  // namespace
 }  // namespace sparsediff

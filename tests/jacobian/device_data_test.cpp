@@ -10,6 +10,7 @@
 
 #include "examples/common/pde_residuals.hpp"
 #include "sparsediff/jacobian/sparse_jacobian.hpp"
+#include "tests/common/execution_spaces.hpp"
 
 namespace sparsediff {
 namespace {
@@ -19,17 +20,9 @@ using problems::Brusselator2d;
 using problems::NonlinearDiffusion3d;
 using problems::WholeVector;
 
-/// The host execution spaces (as test::HostExecutionSpaces) and the same
-/// spaces spelled as Kokkos::Device<Exec, HostSpace>.
-using DeviceDataSpaces = ::testing::Types<
-#if defined(KOKKOS_ENABLE_OPENMP)
-    Kokkos::OpenMP, Kokkos::Device<Kokkos::OpenMP, Kokkos::HostSpace>,
-#endif
-    Kokkos::Serial, Kokkos::Device<Kokkos::Serial, Kokkos::HostSpace>>;
-
 template <class Space>
 class DeviceData : public ::testing::Test {};
-TYPED_TEST_SUITE(DeviceData, DeviceDataSpaces);
+TYPED_TEST_SUITE(DeviceData, test::DeviceDataSpaces);
 
 std::vector<double> random_vector(Index n, unsigned seed, double lo = -1, double hi = 1) {
   std::mt19937 rng(seed);

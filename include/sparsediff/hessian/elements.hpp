@@ -674,48 +674,157 @@ struct ElementBlockKernel {
   }
 };
 
-/// Runs one element pass over all blocks, color group by color group;
+/// What the element kernels read of an ElementAssembly, as pointers into
+/// one memory space: the assembly's own host views, or an
+/// ElementTablesIn<MemorySpace> copy of them.
+struct ElementTables {
+  const Index* variables = nullptr;
+  const Index* counts = nullptr;
+  const Index* positions = nullptr;
+  const Index* blocks = nullptr;
+
+  template <int K>
+  static ElementTables of(const ElementAssembly<K>& assembly) {
+    return {assembly.variables.data(), assembly.counts.data(), assembly.positions.data(),
+            assembly.blocks.data()};
+  }
+};
+
+/// The element tables in MemorySpace: the host views themselves when
+/// MemorySpace is host memory, one copy made at construction otherwise.
+template <class MemorySpace>
+class ElementTablesIn {
+ public:
+  using view = Kokkos::View<const Index*, MemorySpace>;
+
+  ElementTablesIn() = default;
+  template <int K>
+  explicit ElementTablesIn(const ElementAssembly<K>& assembly)
+      : variables_(copy(assembly.variables, "variables")),
+        counts_(copy(assembly.counts, "counts")),
+        positions_(copy(assembly.positions, "positions")),
+        blocks_(copy(assembly.blocks, "blocks")) {}
+
+  ElementTables tables() const {
+    return {variables_.data(), counts_.data(), positions_.data(), blocks_.data()};
+  }
+  std::size_t memory_bytes() const {
+    if constexpr (std::is_same_v<MemorySpace, HostMemorySpace>) return 0;  // shared
+    return (variables_.extent(0) + counts_.extent(0) + positions_.extent(0) + blocks_.extent(0)) *
+           sizeof(Index);
+  }
+
+ private:
+  template <class HostView>
+  static view copy(const HostView& host, const char* what) {
+    if constexpr (std::is_same_v<MemorySpace, HostMemorySpace>) {
+      return host;
+    } else {
+      Kokkos::View<Index*, MemorySpace> copy(
+          Kokkos::view_alloc(Kokkos::WithoutInitializing,
+                             std::string("sparsediff::ElementAssembly::") + what),
+          host.extent(0));
+      Kokkos::deep_copy(copy, host);
+      return copy;
+    }
+  }
+
+  view variables_, counts_, positions_, blocks_;
+};
+
+/// The last group of blocks when it may conflict within itself: its blocks
+/// one after another, by one thread of the execution space.
+template <class Kernel>
+struct SequentialBlocks {
+  Kernel kernel;
+  Index count;
+  KOKKOS_INLINE_FUNCTION void operator()(const Index) const {
+    for (Index t = 0; t < count; ++t) kernel(t);
+  }
+};
+
+/// Zeroes `count` doubles at `data` in ExecutionSpace's memory.
+template <class ExecutionSpace>
+void zero_on(double* data, std::size_t count) {
+  Kokkos::deep_copy(
+      typename ExecutionSpace::execution_space(),
+      Kokkos::View<double*, typename ExecutionSpace::memory_space, Kokkos::MemoryUnmanaged>(data,
+                                                                                            count),
+      0.0);
+}
+
+/// The arrays of one element pass, all in the execution space's memory (null
+/// where the pass does not use them): x (n), gradient (n, zeroed first),
+/// hessian (the stored entries, zeroed first), block_values (num_blocks()),
+/// and for the hvp pass L directions and their products (n x L,
+/// column-major, products zeroed first).
+struct ElementPassArrays {
+  const double* x = nullptr;
+  double* gradient = nullptr;
+  double* hessian = nullptr;
+  double* block_values = nullptr;
+  const double* directions = nullptr;
+  double* products = nullptr;
+};
+
+/// Runs one element pass over all blocks, color group by color group, on
+/// ExecutionSpace reading `tables` and `arrays` (both in its memory space);
 /// returns f(x) summed in block order (the same for any thread count).
-/// `gradient` (n entries) and `hessian` (stored entries) are zeroed first
-/// when given. `block_values` has num_blocks() entries.
-/// The hvp pass takes L directions and L products (n x L, column-major).
 template <class ExecutionSpace, ElementPass pass, int K, class F, int L = 1>
-double run_element_pass(const F& f, const ElementAssembly<K>& assembly, const double* x,
-                        double* gradient, double* hessian, double* block_values,
-                        const double* directions = nullptr, double* products = nullptr) {
-  if (gradient != nullptr) std::fill(gradient, gradient + assembly.n, 0.0);
-  if (hessian != nullptr) std::fill(hessian, hessian + assembly.pattern.nnz(), 0.0);
-  if (products != nullptr) std::fill(products, products + std::size_t(assembly.n) * L, 0.0);
+double run_element_pass(const F& f, const ElementAssembly<K>& assembly, const ElementTables& tables,
+                        const ElementPassArrays& arrays) {
+  using Exec = typename ExecutionSpace::execution_space;
+  if (arrays.gradient != nullptr) zero_on<ExecutionSpace>(arrays.gradient, std::size_t(assembly.n));
+  if (arrays.hessian != nullptr)
+    zero_on<ExecutionSpace>(arrays.hessian, std::size_t(assembly.pattern.nnz()));
+  if (arrays.products != nullptr)
+    zero_on<ExecutionSpace>(arrays.products, std::size_t(assembly.n) * L);
   const ElementBlockKernel<F, K, pass, L> kernel_base{f,
-                                                      x,
-                                                      assembly.variables.data(),
-                                                      assembly.counts.data(),
-                                                      assembly.positions.data(),
-                                                      assembly.blocks.data(),
+                                                      arrays.x,
+                                                      tables.variables,
+                                                      tables.counts,
+                                                      tables.positions,
+                                                      tables.blocks,
                                                       assembly.block_size,
                                                       assembly.num_elements,
-                                                      block_values,
-                                                      gradient,
-                                                      hessian,
-                                                      directions,
-                                                      products,
+                                                      arrays.block_values,
+                                                      arrays.gradient,
+                                                      arrays.hessian,
+                                                      arrays.directions,
+                                                      arrays.products,
                                                       assembly.n};
   const Index groups = assembly.num_colors();
   for (Index c = 0; c < groups; ++c) {
     auto kernel = kernel_base;
-    kernel.blocks = assembly.blocks.data() + assembly.color_ptr[c];
+    kernel.blocks = tables.blocks + assembly.color_ptr[c];
     const Index count = assembly.color_ptr[std::size_t(c) + 1] - assembly.color_ptr[c];
-    if (assembly.last_group_sequential && c == groups - 1) {
-      for (Index t = 0; t < count; ++t) kernel(t);
-    } else {
-      Kokkos::parallel_for("sparsediff::ElementAssembly::pass",
-                           Kokkos::RangePolicy<ExecutionSpace>(0, count), kernel);
-      Kokkos::fence();
-    }
+    if (assembly.last_group_sequential && c == groups - 1)
+      Kokkos::parallel_for("sparsediff::ElementAssembly::sequential_pass",
+                           Kokkos::RangePolicy<Exec>(0, 1),
+                           SequentialBlocks<decltype(kernel)>{kernel, count});
+    else
+      Kokkos::parallel_for("sparsediff::ElementAssembly::pass", Kokkos::RangePolicy<Exec>(0, count),
+                           kernel);
   }
+  Kokkos::fence();
+  // The block values in block order, on the host.
+  const std::size_t blocks = std::size_t(assembly.num_blocks());
+  std::vector<double> values(blocks);
+  Kokkos::deep_copy(
+      Kokkos::View<double*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(values.data(), blocks),
+      Kokkos::View<const double*, typename ExecutionSpace::memory_space, Kokkos::MemoryUnmanaged>(
+          arrays.block_values, blocks));
   double sum = 0;
-  for (Index b = 0; b < assembly.num_blocks(); ++b) sum += block_values[b];
+  for (double v : values) sum += v;
   return sum;
+}
+
+/// The same on the host arrays of the assembly (ExecutionSpace reads host memory).
+template <class ExecutionSpace, ElementPass pass, int K, class F, int L = 1>
+double run_element_pass(const F& f, const ElementAssembly<K>& assembly,
+                        const ElementPassArrays& arrays) {
+  return run_element_pass<ExecutionSpace, pass, K, F, L>(f, assembly, ElementTables::of(assembly),
+                                                         arrays);
 }
 
 }  // namespace detail

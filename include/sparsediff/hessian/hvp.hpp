@@ -50,6 +50,7 @@
 #include "sparsediff/core/config.hpp"
 #include "sparsediff/core/error.hpp"
 #include "sparsediff/hessian/elements.hpp"
+#include "sparsediff/ops/detail/checks.hpp"
 
 namespace sparsediff {
 
@@ -494,12 +495,27 @@ class HvpOperator {
 ///     sparsediff::ElementHvpOperator H(f, x);     // or HvpOperator H(f, x)
 ///     std::vector<double> hv = H.apply(v);
 ///
+/// Device data: the View overloads take x, v and V in the execution space's
+/// memory_space and compute there; the std::vector overloads go through
+/// copies in memory_space only when it is not host memory. The elements must
+/// then be device functions (KOKKOS_INLINE_FUNCTION, trivially copyable).
+///
 /// One object must not be used from two threads at once.
 /// @tparam K, E the PartiallySeparable objective's element size and elements.
+/// @tparam ExecutionSpace where the element kernels run (an execution space
+///         or a Kokkos::Device<Exec, Memory>).
 template <int K, class E, class ExecutionSpace = DefaultHostExecutionSpace>
 class ElementHvpOperator {
  public:
   using objective_type = PartiallySeparable<K, E>;
+  using execution_space = typename ExecutionSpace::execution_space;
+  /// Where the kernels read and write: the point, the gradient, the vectors.
+  using memory_space = typename ExecutionSpace::memory_space;
+  using vector_view = Kokkos::View<double*, memory_space>;
+  using const_vector_view = Kokkos::View<const double*, memory_space>;
+  /// k vectors of size n as the columns of an n x k view.
+  using multi_view = Kokkos::View<double**, Kokkos::LayoutLeft, memory_space>;
+  using const_multi_view = Kokkos::View<const double**, Kokkos::LayoutLeft, memory_space>;
   /// Vectors per element pass in apply(V, k).
   static constexpr int max_lanes = 4;
 
@@ -508,7 +524,13 @@ class ElementHvpOperator {
   ///         non-finite x. Cost: O(sum of element sizes) + set_point.
   ElementHvpOperator(PartiallySeparable<K, E> f, const std::vector<double>& x,
                      Index block_size = 256)
-      : f_(std::move(f)), assembly_(f_, Index(x.size()), block_size) {
+      : ElementHvpOperator(std::move(f), Index(x.size()), block_size) {
+    set_point(x);
+  }
+
+  /// The same from x in memory_space (device data).
+  ElementHvpOperator(PartiallySeparable<K, E> f, const const_vector_view& x, Index block_size = 256)
+      : ElementHvpOperator(std::move(f), Index(x.extent(0)), block_size) {
     set_point(x);
   }
 
@@ -516,37 +538,59 @@ class ElementHvpOperator {
   /// @throws DimensionMismatch when x's size is not the n of construction;
   ///         InvalidArgument for a non-finite entry (named).
   void set_point(const std::vector<double>& x) {
-    SPARSEDIFF_REQUIRE(
-        Index(x.size()) == assembly_.n, DimensionMismatch,
-        "x has " << x.size() << " entries, the operator was built for " << assembly_.n);
+    require_size("x", x.size());
     detail::require_finite("ElementHvpOperator::set_point", "x", x);
-    x_ = x;
-    gradient_.resize(x.size());
-    blocks_.resize(std::size_t(assembly_.num_blocks()));
-    value_ = detail::run_element_pass<ExecutionSpace, detail::ElementPass::gradient>(
-        f_, assembly_, x_.data(), gradient_.data(), nullptr, blocks_.data());
+    std::copy(x.begin(), x.end(), x_.begin());
+    if constexpr (!host_memory) Kokkos::deep_copy(x_view_, host_view(x_));
+    move_to_point();
+  }
+
+  /// The same for x in memory_space (checked there); point() and gradient()
+  /// get host copies.
+  void set_point(const const_vector_view& x) {
+    require_size("x", x.extent(0));
+    detail::require_finite_view("ElementHvpOperator::set_point", "x", x);
+    if constexpr (host_memory) {
+      Kokkos::deep_copy(host_view(x_), x);
+    } else {
+      Kokkos::deep_copy(x_view_, x);
+      Kokkos::deep_copy(host_view(x_), x_view_);
+    }
+    move_to_point();
   }
 
   Index size() const noexcept { return assembly_.n; }
   const std::vector<double>& point() const noexcept { return x_; }
   double value() const noexcept { return value_; }
   const std::vector<double>& gradient() const noexcept { return gradient_; }
+  /// The point and the gradient in memory_space.
+  /// (On host memory, views of point() and gradient().)
+  const_vector_view point_view() const noexcept {
+    if constexpr (host_memory) return const_vector_view(x_.data(), x_.size());
+    return x_view_;
+  }
+  const_vector_view gradient_view() const noexcept {
+    if constexpr (host_memory) return const_vector_view(gradient_.data(), gradient_.size());
+    return gradient_view_;
+  }
   /// Always 0: nothing is recorded (kept for the interface of HvpOperator).
   Index recordings() const noexcept { return 0; }
   const ElementAssembly<K>& assembly() const noexcept { return assembly_; }
 
-  /// Bytes held: element table, block coloring, point, gradient, work.
+  /// Bytes held: element table, block coloring, point, gradient, work, and
+  /// their memory_space copies.
   std::size_t memory_bytes() const noexcept {
+    const std::size_t doubles = x_.size() + gradient_.size() + block_values_.extent(0) +
+                                (host_memory ? 0 : x_view_.extent(0) + gradient_view_.extent(0));
     return (assembly_.variables.size() + assembly_.counts.size() + assembly_.blocks.size()) *
                sizeof(Index) +
-           (x_.capacity() + gradient_.capacity() + blocks_.capacity()) * sizeof(double);
+           tables_.memory_bytes() + doubles * sizeof(double);
   }
 
   /// hv = H(x) v. @throws DimensionMismatch / InvalidArgument for a
   /// wrong-size or non-finite v. Cost: one element pass on 1 lane.
   void apply(const std::vector<double>& v, std::vector<double>& hv) {
-    SPARSEDIFF_REQUIRE(v.size() == x_.size(), DimensionMismatch,
-                       "v has " << v.size() << " entries, x has " << x_.size());
+    require_size("v", v.size());
     apply(v, 1, hv);
   }
 
@@ -562,11 +606,100 @@ class ElementHvpOperator {
   void apply(const std::vector<double>& V, Index k, std::vector<double>& HV) {
     detail::require_directions("ElementHvpOperator::apply", x_.size(), V, k);
     HV.resize(V.size());
+    if constexpr (host_memory) {
+      products(V.data(), k, HV.data());
+    } else {  // through copies in memory_space
+      const std::size_t n = x_.size();
+      multi_view staged_v("sparsediff::ElementHvpOperator::V", n, std::size_t(k));
+      multi_view staged_hv("sparsediff::ElementHvpOperator::HV", n, std::size_t(k));
+      Kokkos::deep_copy(staged_v, host_view(V, n, k));
+      products(staged_v.data(), k, staged_hv.data());
+      Kokkos::deep_copy(host_view(HV, n, k), staged_hv);
+    }
+  }
+
+  /// hv = H(x) v on vectors in memory_space (no host copies).
+  /// @throws DimensionMismatch for a wrong size; InvalidArgument for a
+  /// non-finite entry of v (named).
+  void apply(const const_vector_view& v, const vector_view& hv) {
+    require_size("v", v.extent(0));
+    require_size("hv", hv.extent(0));
+    detail::require_finite_view("ElementHvpOperator::apply", "v", v);
+    products(v.data(), 1, hv.data());
+  }
+
+  /// HV = H(x) V for the k = V.extent(1) columns of V, in memory_space.
+  /// @throws DimensionMismatch when V or HV is not n x k, or not contiguous;
+  /// InvalidArgument for a non-finite entry of V (named as V(entry, vector)).
+  void apply(const const_multi_view& V, const multi_view& HV) {
+    require_size("V's column", V.extent(0));
+    require_size("HV's column", HV.extent(0));
+    SPARSEDIFF_REQUIRE(HV.extent(1) == V.extent(1), DimensionMismatch,
+                       "HV has " << HV.extent(1) << " columns, V has " << V.extent(1));
+    SPARSEDIFF_REQUIRE(V.span_is_contiguous() && HV.span_is_contiguous(), DimensionMismatch,
+                       "V and HV must be contiguous n x k views (not strided subviews)");
+    detail::require_finite_view("ElementHvpOperator::apply", "V", V);
+    products(V.data(), Index(V.extent(1)), HV.data());
+  }
+
+ private:
+  static constexpr bool host_memory = std::is_same_v<memory_space, Kokkos::HostSpace>;
+  using host_vector = Kokkos::View<double*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>;
+  using host_multi =
+      Kokkos::View<double**, Kokkos::LayoutLeft, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>;
+  using const_host_multi =
+      Kokkos::View<const double**, Kokkos::LayoutLeft, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>;
+
+  /// Reads the elements and allocates; set_point follows.
+  ElementHvpOperator(PartiallySeparable<K, E> f, Index n, Index block_size)
+      : f_(std::move(f)),
+        assembly_(f_, n, block_size),
+        tables_(assembly_),
+        x_(std::size_t(n)),
+        gradient_(std::size_t(n)),
+        block_values_("sparsediff::ElementHvpOperator::block_values",
+                      std::size_t(assembly_.num_blocks())) {
+    if constexpr (!host_memory) {
+      x_view_ = vector_view("sparsediff::ElementHvpOperator::x", x_.size());
+      gradient_view_ = vector_view("sparsediff::ElementHvpOperator::gradient", x_.size());
+    }
+  }
+
+  // On host memory the kernels work on the host vectors themselves (no views
+  // kept into them, so the operator copies safely).
+  double* x_data() { return host_memory ? x_.data() : x_view_.data(); }
+  double* gradient_data() { return host_memory ? gradient_.data() : gradient_view_.data(); }
+
+  static host_vector host_view(std::vector<double>& v) { return host_vector(v.data(), v.size()); }
+  static const_host_multi host_view(const std::vector<double>& v, std::size_t n, Index k) {
+    return const_host_multi(v.data(), n, std::size_t(k));
+  }
+  static host_multi host_view(std::vector<double>& v, std::size_t n, Index k) {
+    return host_multi(v.data(), n, std::size_t(k));
+  }
+
+  void require_size(const char* name, std::size_t size) const {
+    SPARSEDIFF_REQUIRE(
+        Index(size) == assembly_.n, DimensionMismatch,
+        name << " has " << size << " entries, the operator was built for " << assembly_.n);
+  }
+
+  /// f(x) and the gradient at x_view_, into gradient_view_ and the host copy.
+  void move_to_point() {
+    value_ = detail::run_element_pass<ExecutionSpace, detail::ElementPass::gradient>(
+        f_, assembly_, tables_.tables(),
+        {x_data(), gradient_data(), nullptr, block_values_.data()});
+    if constexpr (!host_memory) Kokkos::deep_copy(host_view(gradient_), gradient_view_);
+  }
+
+  /// HV = H V for k vectors of n at V (column-major, memory_space), in
+  /// passes of 4, 2 and 1 lanes.
+  void products(const double* V, Index k, double* HV) {
     const std::size_t n = x_.size();
     for (Index first = 0; first < k;) {
       const Index left = k - first;
-      const double* in = V.data() + n * std::size_t(first);
-      double* out = HV.data() + n * std::size_t(first);
+      const double* in = V + n * std::size_t(first);
+      double* out = HV + n * std::size_t(first);
       if (left >= 4) {
         pass<4>(in, out);
         first += 4;
@@ -580,16 +713,19 @@ class ElementHvpOperator {
     }
   }
 
- private:
   template <int L>
   void pass(const double* directions, double* products) {
     detail::run_element_pass<ExecutionSpace, detail::ElementPass::hvp, K, objective_type, L>(
-        f_, assembly_, x_.data(), nullptr, nullptr, blocks_.data(), directions, products);
+        f_, assembly_, tables_.tables(),
+        {x_data(), nullptr, nullptr, block_values_.data(), directions, products});
   }
 
   objective_type f_;
   ElementAssembly<K> assembly_;
-  std::vector<double> x_, gradient_, blocks_;
+  detail::ElementTablesIn<memory_space> tables_;
+  std::vector<double> x_, gradient_;    // host copies (the kernels' own on host memory)
+  vector_view x_view_, gradient_view_;  // memory_space copies (empty on host memory)
+  vector_view block_values_;
   double value_ = 0;
 };
 

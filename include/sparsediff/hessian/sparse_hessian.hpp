@@ -242,7 +242,7 @@ class SparseHessian {
     if constexpr (has_elements) {
       if (evaluation_ == HessianEvaluation::elements)
         return detail::run_element_pass<ExecutionSpace, detail::ElementPass::value>(
-            f_, elements_, x.data(), nullptr, nullptr, block_values_.data());
+            f_, elements_, {x.data(), nullptr, nullptr, block_values_.data()});
     }
     return f_(x.data());
   }
@@ -256,7 +256,7 @@ class SparseHessian {
     if constexpr (has_elements) {
       if (evaluation_ == HessianEvaluation::elements)
         return detail::run_element_pass<ExecutionSpace, detail::ElementPass::gradient>(
-            f_, elements_, x.data(), g.data(), nullptr, block_values_.data());
+            f_, elements_, {x.data(), g.data(), nullptr, block_values_.data()});
     }
     double y = 0;
     bool replayed = false;
@@ -361,7 +361,7 @@ class SparseHessian {
       case HessianEvaluation::elements:
         if constexpr (has_elements)
           return detail::run_element_pass<ExecutionSpace, detail::ElementPass::hessian>(
-              f_, elements_, x.data(), gradient, values, block_values_.data());
+              f_, elements_, {x.data(), gradient, values, block_values_.data()});
         return 0;
       case HessianEvaluation::dual_tape: {
         double y = 0;

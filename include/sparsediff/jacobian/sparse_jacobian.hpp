@@ -46,6 +46,7 @@
 #include "sparsediff/jacobian/detect.hpp"
 #include "sparsediff/jacobian/recover.hpp"
 #include "sparsediff/jacobian/seed.hpp"
+#include "sparsediff/ops/detail/checks.hpp"
 #include "sparsediff/sparse/csr.hpp"
 #include "sparsediff/sparse/pattern.hpp"
 
@@ -75,29 +76,6 @@ struct JacobianSetupTimes {
   double coloring = 0;   ///< column coloring
   double seed = 0;       ///< seed and recovery map
 };
-
-namespace detail {
-
-/// Index of the first non-finite entry of x, or x.extent(0) when all are
-/// finite: a Min reduction in x's memory space, so it runs where x lives.
-/// (A free function: CUDA lambdas may not sit in private member functions.)
-template <class ExecutionSpace, class XView>
-Index first_non_finite(const XView& x) {
-  const Index n = static_cast<Index>(x.extent(0));
-  Index first = n;
-  // x - x is 0 for finite x and NaN for an infinity or a NaN (no host-only
-  // std::isfinite in the kernel).
-  Kokkos::parallel_reduce(
-      "sparsediff::SparseJacobian::first_non_finite", Kokkos::RangePolicy<ExecutionSpace>(0, n),
-      KOKKOS_LAMBDA(const Index j, Index& lowest) {
-        const double d = x(j) - x(j);
-        if (!(d == 0.0) && j < lowest) lowest = j;
-      },
-      Kokkos::Min<Index>(first));
-  return first < n ? first : n;
-}
-
-}  // namespace detail
 
 /// The sparse Jacobian of `F` (m outputs, n inputs); see the file comment.
 /// @tparam F a whole-vector function or a row kernel (`FunctionKind`).
@@ -361,13 +339,7 @@ class SparseJacobian {
   /// Size and finiteness of x, checked in memory_space.
   void check_view(const char* function, const const_vector_view& x) const {
     check_size(function, "x", x.extent(0), cols());
-    const Index bad = detail::first_non_finite<execution_space>(x);
-    if (bad < cols()) {
-      double entry = 0;
-      Kokkos::deep_copy(entry, Kokkos::subview(x, bad));
-      detail::raise<InvalidArgument>(
-          function, "x[" + std::to_string(bad) + "] = " + std::to_string(entry) + " is not finite");
-    }
+    detail::require_finite_view(function, "x", x);
   }
 
   template <class Matrix>
