@@ -204,6 +204,21 @@ class RowSparseGradient {
   std::vector<Index> host_order_, host_entry_row_, host_segment_, host_indices_;
 };
 
+namespace detail {
+/// Entry (row, c) of a rank-2 view, or entry row of a rank-1 view (one
+/// column, c = 0). The rank dispatch is here because a CUDA device lambda may
+/// not capture a variable for the first time inside an `if constexpr`.
+template <class View>
+KOKKOS_INLINE_FUNCTION auto& entry(const View& v, Index row, Index c) {
+  if constexpr (View::rank == 1) {
+    (void)c;
+    return v(row);
+  } else {
+    return v(row, c);
+  }
+}
+}  // namespace detail
+
 /// Computes W̄ = X^T Z̄ of Z = X W (X a sparse batch b x n, W dense n x k),
 /// keeping only the rows of W that X touches, into `gradient` (reshaped to
 /// n x k; its storage is reused).
@@ -273,10 +288,7 @@ void row_sparse_vjp(const CsrMatrix<double, MemorySpace>& x, const ZbarView& z_b
           double sum = 0;
           for (Index t = segment(s); t < segment(s + 1); ++t) {
             const Index e = order(t);
-            if constexpr (vector)
-              sum += xv(e) * z_bar(entry_row(e));
-            else
-              sum += xv(e) * z_bar(entry_row(e), c);
+            sum += xv(e) * detail::entry(z_bar, entry_row(e), c);
           }
           values(s, c) = sum;
         }
@@ -290,15 +302,6 @@ void require_parameter_shape(const char* function, const WView& w,
   std::size_t cols = 1;
   if constexpr (WView::rank == 2) cols = w.extent(1);
   require_shape(function, "W", w.extent(0), cols, std::size_t(g.rows()), std::size_t(g.cols()));
-}
-template <class WView>
-KOKKOS_INLINE_FUNCTION double& parameter(const WView& w, Index row, Index c) {
-  if constexpr (WView::rank == 1) {
-    (void)c;
-    return w(row);
-  } else {
-    return w(row, c);
-  }
 }
 }  // namespace detail
 
@@ -320,7 +323,7 @@ void sgd_update(const WView& w, const RowSparseGradient<MemorySpace>& gradient,
       Kokkos::RangePolicy<typename MemorySpace::execution_space>(0, gradient.num_touched()),
       KOKKOS_LAMBDA(const Index s) {
         for (Index c = 0; c < cols; ++c)
-          detail::parameter(w, rows(s), c) -= learning_rate * values(s, c);
+          detail::entry(w, rows(s), c) -= learning_rate * values(s, c);
       });
 }
 
@@ -388,7 +391,7 @@ class LazyAdam {
             const double g = values(s, c);
             m(j, c) = b1 * m(j, c) + (1 - b1) * g;
             v(j, c) = b2 * v(j, c) + (1 - b2) * g * g;
-            detail::parameter(w, j, c) -= lr_t * m(j, c) / (sqrt(v(j, c)) + eps);
+            detail::entry(w, j, c) -= lr_t * m(j, c) / (sqrt(v(j, c)) + eps);
           }
         });
   }
