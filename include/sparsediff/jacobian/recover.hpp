@@ -34,10 +34,14 @@ KOKKOS_INLINE_FUNCTION void recover_row(const Dual<V, N>& r, Index first_color, 
 
 /// Recovers J's values from a compressed product B (row-major, rows() x
 /// seed.num_colors) computed by any means (dual numbers, finite differences).
+/// @tparam ExecutionSpace a space that reads host memory (B, the seed and J
+///         are host arrays).
 /// @throws DimensionMismatch when B's size or J's pattern does not fit.
 /// Complexity O(nnz), parallel over rows.
 template <class ExecutionSpace = DefaultHostExecutionSpace>
 void recover(const Seed& seed, const std::vector<double>& compressed, CsrMatrix<double>& jacobian) {
+  static_assert(Kokkos::SpaceAccessibility<ExecutionSpace, Kokkos::HostSpace>::accessible,
+                "sparsediff::recover: B, the seed and J are in host memory; use a host space");
   const Index m = jacobian.rows(), p = seed.num_colors;
   SPARSEDIFF_REQUIRE(
       compressed.size() == static_cast<std::size_t>(m) * static_cast<std::size_t>(p),
