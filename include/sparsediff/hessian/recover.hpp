@@ -450,12 +450,16 @@ void recover_in_place(const HessianSeed& seed, double* compressed, double* value
 /// any means (dual numbers, Hessian-vector products, finite differences).
 /// @param compressed column-major n x seed.num_colors (color c in [c n, (c+1) n)).
 /// @param hessian a matrix over seed.pattern (the stored part).
+/// @tparam ExecutionSpace a space that reads host memory (B, the seed and H
+///         are host arrays).
 /// @throws DimensionMismatch when B's size does not fit or `hessian` is not
 ///         over the seed's stored pattern.
 /// Complexity O(nnz); parallel over entries (direct) or trees (substitution).
 template <class ExecutionSpace = DefaultHostExecutionSpace>
 void recover(const HessianSeed& seed, const std::vector<double>& compressed,
              CsrMatrix<double>& hessian) {
+  static_assert(Kokkos::SpaceAccessibility<ExecutionSpace, Kokkos::HostSpace>::accessible,
+                "sparsediff::recover: B, the seed and H are in host memory; use a host space");
   const Index n = seed.size(), p = seed.num_colors;
   SPARSEDIFF_REQUIRE(
       compressed.size() == std::size_t(n) * std::size_t(p), DimensionMismatch,
