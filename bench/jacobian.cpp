@@ -39,7 +39,7 @@ problems::NonlinearDiffusion3d make(problems::NonlinearDiffusion3d*, int size) {
 }
 
 // Symbolic set-up is done once per problem and size and shared by benchmarks.
-template <class Problem, class Space = Host>
+template <class Problem, class Space = Host, Seeding seeding = Seeding::by_row>
 SparseJacobian<Problem, Space>& jacobian_of(int size) {
   static std::map<int, std::unique_ptr<SparseJacobian<Problem, Space>>> cache;
   static const bool cleared_at_finalize = [] {  // Views must go before Kokkos does
@@ -50,7 +50,9 @@ SparseJacobian<Problem, Space>& jacobian_of(int size) {
   auto& slot = cache[size];
   if (!slot) {
     const Problem p = make(static_cast<Problem*>(nullptr), size);
-    slot = std::make_unique<SparseJacobian<Problem, Space>>(p, p.size(), p.size());
+    JacobianOptions options;
+    options.seeding = seeding;
+    slot = std::make_unique<SparseJacobian<Problem, Space>>(p, p.size(), p.size(), options);
   }
   return *slot;
 }
@@ -90,15 +92,16 @@ void BM_Detection(benchmark::State& state) {
   state.counters["F_ratio"] = total / double(state.iterations()) / t_f;
 }
 
-template <class Problem>
+// Row kernels seeded by row (the default) or by the column coloring.
+template <class Problem, Seeding seeding = Seeding::by_row>
 void BM_Jacobian(benchmark::State& state) {
   const int size = int(state.range(0));
-  auto& jac = jacobian_of<Problem>(size);
+  auto& jac = jacobian_of<Problem, Host, seeding>(size);
   const auto u = make(static_cast<Problem*>(nullptr), size).initial_guess();
   CsrMatrix<double> J(jac.pattern());
   const double t_f = function_seconds(jac, u);
   // One-thread reference in the same run: the same kernels on Kokkos::Serial.
-  auto& serial = jacobian_of<Problem, Kokkos::Serial>(size);
+  auto& serial = jacobian_of<Problem, Kokkos::Serial, seeding>(size);
   const double t_serial = median_seconds(5, [&] { serial.evaluate(u, J); });
   double total = 0;
   for (auto _ : state) {
@@ -111,7 +114,7 @@ void BM_Jacobian(benchmark::State& state) {
   state.counters["nnz"] = jac.pattern().nnz();
   state.counters["colors"] = jac.coloring().num_colors;
   state.counters["lower_bound"] = jac.coloring().lower_bound;
-  state.counters["lanes"] = jac.seed().lane_width;
+  state.counters["lanes"] = jac.lane_width();
   state.counters["F_ratio"] = t_j / t_f;
   state.counters["speedup"] = t_serial / t_j;
 }
@@ -122,10 +125,12 @@ void BM_JacobianStencilColoring(benchmark::State& state) {
   const int size = int(state.range(0));
   auto& greedy = jacobian_of<problems::NonlinearDiffusion3d>(size);
   const auto p = make(static_cast<problems::NonlinearDiffusion3d*>(nullptr), size);
+  JacobianOptions by_color;
+  by_color.seeding = Seeding::by_color;
   SparseJacobian<problems::NonlinearDiffusion3d, Host> jac(p, greedy.pattern(),
-                                                           p.stencil_coloring());
-  SparseJacobian<problems::NonlinearDiffusion3d, Kokkos::Serial> serial(p, greedy.pattern(),
-                                                                        p.stencil_coloring());
+                                                           p.stencil_coloring(), by_color);
+  SparseJacobian<problems::NonlinearDiffusion3d, Kokkos::Serial> serial(
+      p, greedy.pattern(), p.stencil_coloring(), by_color);
   const auto u = p.initial_guess();
   CsrMatrix<double> J(jac.pattern());
   const double t_f = function_seconds(greedy, u);
@@ -139,7 +144,7 @@ void BM_JacobianStencilColoring(benchmark::State& state) {
   const double t_j = total / double(state.iterations());
   state.counters["n"] = jac.rows();
   state.counters["colors"] = jac.coloring().num_colors;
-  state.counters["lanes"] = jac.seed().lane_width;
+  state.counters["lanes"] = jac.lane_width();
   state.counters["F_ratio"] = t_j / t_f;
   state.counters["speedup"] = t_serial / t_j;
 }
@@ -182,14 +187,17 @@ using problems::NonlinearDiffusion3d;
 BENCHMARK_TEMPLATE(BM_Function, Bratu2d)->Apply(sizes);
 BENCHMARK_TEMPLATE(BM_Detection, Bratu2d)->Apply(sizes);
 BENCHMARK_TEMPLATE(BM_Jacobian, Bratu2d)->Apply(sizes);
+BENCHMARK_TEMPLATE(BM_Jacobian, Bratu2d, Seeding::by_color)->Apply(sizes);
 BENCHMARK_TEMPLATE(BM_Coloring, Bratu2d)->Apply(coloring_args);
 BENCHMARK_TEMPLATE(BM_Function, Brusselator2d)->Apply(sizes);
 BENCHMARK_TEMPLATE(BM_Detection, Brusselator2d)->Apply(sizes);
 BENCHMARK_TEMPLATE(BM_Jacobian, Brusselator2d)->Apply(sizes);
+BENCHMARK_TEMPLATE(BM_Jacobian, Brusselator2d, Seeding::by_color)->Apply(sizes);
 BENCHMARK_TEMPLATE(BM_Coloring, Brusselator2d)->Apply(coloring_args);
 BENCHMARK_TEMPLATE(BM_Function, NonlinearDiffusion3d)->Apply(sizes);
 BENCHMARK_TEMPLATE(BM_Detection, NonlinearDiffusion3d)->Apply(sizes);
 BENCHMARK_TEMPLATE(BM_Jacobian, NonlinearDiffusion3d)->Apply(sizes);
+BENCHMARK_TEMPLATE(BM_Jacobian, NonlinearDiffusion3d, Seeding::by_color)->Apply(sizes);
 BENCHMARK_TEMPLATE(BM_Coloring, NonlinearDiffusion3d)->Apply(coloring_args);
 BENCHMARK(BM_JacobianStencilColoring)->Apply(sizes);
 

@@ -82,11 +82,14 @@ void BM_Detection(benchmark::State& state, Problem p) {
   report(state, t1, t, 0);
 }
 
-// Compressed evaluation with the recovery fused in (row kernels).
+// Compressed evaluation with the recovery fused in (row kernels), seeded
+// by row (the default) or by the column coloring.
 template <class Problem>
-void BM_Evaluation(benchmark::State& state, Problem p) {
-  SparseJacobian<Problem, Serial> serial(p, p.size(), p.size());
-  SparseJacobian<Problem, Host> threads(p, serial.pattern());
+void BM_Evaluation(benchmark::State& state, Problem p, Seeding seeding) {
+  JacobianOptions options;
+  options.seeding = seeding;
+  SparseJacobian<Problem, Serial> serial(p, p.size(), p.size(), options);
+  SparseJacobian<Problem, Host> threads(p, serial.pattern(), options);
   const auto u = p.initial_guess();
   CsrMatrix<double> J(serial.pattern());
   double t1 = 0, t = 0;
@@ -94,10 +97,12 @@ void BM_Evaluation(benchmark::State& state, Problem p) {
     t1 = median_seconds(5, [&] { serial.evaluate(u, J); });
     t = median_seconds(5, [&] { threads.evaluate(u, J); });
   }
-  // Must move: x (8n), row pointers (4n), gather map (4 nnz), J values (8 nnz).
+  // Must move: x (8n), row pointers (4n), gather map or column indices
+  // (4 nnz), J values (8 nnz).
   const double n = p.size(), nnz = serial.pattern().nnz();
   report(state, t1, t, 12 * n + 12 * nnz);
   state.counters["colors"] = serial.coloring().num_colors;
+  state.counters["lanes"] = serial.lane_width();
 }
 
 template <class Problem>
@@ -224,8 +229,16 @@ BENCHMARK_CAPTURE(BM_Detection, bratu2d, bratu())->Iterations(1)->Unit(benchmark
 BENCHMARK_CAPTURE(BM_Detection, nldiff3d, diffusion())
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_Evaluation, bratu2d, bratu())->Iterations(1)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_Evaluation, nldiff3d, diffusion())
+BENCHMARK_CAPTURE(BM_Evaluation, bratu2d, bratu(), Seeding::by_row)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Evaluation, bratu2d_by_color, bratu(), Seeding::by_color)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Evaluation, nldiff3d, diffusion(), Seeding::by_row)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Evaluation, nldiff3d_by_color, diffusion(), Seeding::by_color)
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Recovery, bratu2d, bratu())->Iterations(1)->Unit(benchmark::kMillisecond);

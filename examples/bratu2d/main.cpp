@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
               sparsediff::DefaultHostExecutionSpace::name(),
               sparsediff::DefaultHostExecutionSpace().concurrency());
   std::printf("  colors %d (lower bound %d), %d lanes per evaluation\n", coloring.num_colors,
-              coloring.lower_bound, jacobian.seed().lane_width);
+              coloring.lower_bound, jacobian.lane_width());
   std::printf("  set-up: detection %.4f s, coloring %.4f s, seed %.4f s\n",
               jacobian.setup_times().detection, jacobian.setup_times().coloring,
               jacobian.setup_times().seed);

@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
               jacobian.pattern().nnz());
   std::printf("  colors %d (lower bound %d), %d lanes per evaluation\n",
               jacobian.coloring().num_colors, jacobian.coloring().lower_bound,
-              jacobian.seed().lane_width);
+              jacobian.lane_width());
   std::printf("  set-up: detection %.4f s, coloring %.4f s\n", jacobian.setup_times().detection,
               jacobian.setup_times().coloring);
   std::printf("  F(u) %.5f s, J(u) %.5f s: J / F = %.2f (median of 7)\n", t_f, t_j, t_j / t_f);

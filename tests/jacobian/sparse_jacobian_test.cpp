@@ -43,10 +43,17 @@ TEST(SparseJacobian, BratuMatchesAnalyticForEveryLaneWidthAndKind) {
   for (int width : lane_widths) {
     JacobianOptions options;
     options.lane_width = width;
+    options.seeding = Seeding::by_color;
     SparseJacobian rows(bratu, bratu.size(), bratu.size(), options);
     EXPECT_EQ(rows.pattern(), reference.pattern());
     verify(rows.pattern(), rows.coloring());
     expect_same_matrix(rows.evaluate(u), reference, 1e-13);
+    // Seeded by row: rows of 5 nonzeros in 6 lanes (or in several passes of
+    // fewer), the same values bit for bit.
+    options.seeding = Seeding::by_row;
+    SparseJacobian by_row(bratu, bratu.size(), bratu.size(), options);
+    EXPECT_EQ(by_row.lane_width(), width == 0 ? 6 : width);
+    EXPECT_EQ(by_row.evaluate(u).host_values(), rows.evaluate(u).host_values()) << width;
 
     WholeVector<Bratu2d> whole{bratu, bratu.size(), bratu.size()};
     SparseJacobian vec(whole, bratu.size(), bratu.size(), options);
@@ -112,6 +119,9 @@ TEST(SparseJacobian, RandomFunctionsMatchFiniteDifferencesForAllOrderingsAndBack
           for (std::size_t k = 0; k < J.size(); ++k)
             ASSERT_NEAR(J[k], fd[k], 1e-7 * std::max(1.0, std::abs(fd[k])))
                 << "m=" << c.m << " n=" << c.n << " entry " << k;
+          options.seeding = Seeding::by_color;
+          SparseJacobian by_color(f, c.m, c.n, options);
+          ASSERT_EQ(by_color.evaluate(x).to_dense(), J) << "m=" << c.m << " n=" << c.n;
 
           WholeVector<test::RandomSparseFunction> whole{f, c.m, c.n};
           SparseJacobian vec(whole, c.m, c.n, options);
@@ -202,8 +212,11 @@ TEST(SparseJacobian, GivenColoringIsVerifiedAndUsed) {
   const problems::NonlinearDiffusion3d diffusion{6};
   const auto u = diffusion.initial_guess();
   SparseJacobian greedy(diffusion, diffusion.size(), diffusion.size());
-  SparseJacobian seven(diffusion, greedy.pattern(), diffusion.stencil_coloring());
+  JacobianOptions by_color;
+  by_color.seeding = Seeding::by_color;
+  SparseJacobian seven(diffusion, greedy.pattern(), diffusion.stencil_coloring(), by_color);
   EXPECT_EQ(seven.coloring().num_colors, 7);
+  EXPECT_EQ(seven.lane_width(), 8);  // the seeds are the 7 colors
   EXPECT_EQ(seven.coloring().lower_bound, 7);
   const auto a = greedy.evaluate(u).host_values(), b = seven.evaluate(u).host_values();
   ASSERT_EQ(a.size(), b.size());

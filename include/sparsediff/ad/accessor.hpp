@@ -58,15 +58,31 @@ class Accessor<Dual<V, N>> {
                                   Index first_color)
       : values_(values),
         color_(color),
+        columns_(nullptr),
         direction_(nullptr),
         duals_(nullptr),
         first_color_(first_color),
+        size_(size) {}
+
+  /// Row seeding: lane l is 1 when j == columns[l] (the N columns of one
+  /// row's pattern that this evaluation differentiates, -1 past its end).
+  /// Each row gets its own seed, so a row of r nonzeros needs r lanes and the
+  /// lanes are its Jacobian row in pattern order: no coloring, no gather.
+  struct RowColumns {};
+  KOKKOS_INLINE_FUNCTION Accessor(const V* values, Index size, const Index* columns, RowColumns)
+      : values_(values),
+        color_(nullptr),
+        columns_(columns),
+        direction_(nullptr),
+        duals_(nullptr),
+        first_color_(0),
         size_(size) {}
 
   /// Direction seeding: lane 0 carries direction[j] (a JVP).
   KOKKOS_INLINE_FUNCTION Accessor(const V* values, Index size, const V* direction)
       : values_(values),
         color_(nullptr),
+        columns_(nullptr),
         direction_(direction),
         duals_(nullptr),
         first_color_(0),
@@ -76,13 +92,20 @@ class Accessor<Dual<V, N>> {
   KOKKOS_INLINE_FUNCTION Accessor(const value_type* duals, Index size)
       : values_(nullptr),
         color_(nullptr),
+        columns_(nullptr),
         direction_(nullptr),
         duals_(duals),
         first_color_(0),
         size_(size) {}
 
   KOKKOS_INLINE_FUNCTION value_type operator()(Index j) const {
-    if (color_ != nullptr) {  // the hot path: branch-free one-hot lanes
+    if (columns_ != nullptr) {  // the hot paths: branch-free one-hot lanes
+      value_type x{detail::NoInit{}};
+      x.val = values_[j];
+      for (int l = 0; l < N; ++l) x.d[l] = V(columns_[l] == j ? 1 : 0);
+      return x;
+    }
+    if (color_ != nullptr) {
       value_type x{detail::NoInit{}};
       x.val = values_[j];
       const Index lane = color_[j] - first_color_;
@@ -100,6 +123,7 @@ class Accessor<Dual<V, N>> {
  private:
   const V* values_;
   const Index* color_;
+  const Index* columns_;
   const V* direction_;
   const value_type* duals_;
   Index first_color_;

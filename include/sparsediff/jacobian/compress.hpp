@@ -110,6 +110,34 @@ struct RowKernelJacobian {
   }
 };
 
+/// Row-kernel Jacobian by row seeding: row i's inputs are seeded with the
+/// row's own columns (lane l = its l-th nonzero), so its lanes are its
+/// Jacobian row, written contiguously; W lanes per evaluation, rows longer
+/// than W evaluated once per W of their nonzeros.
+template <class F, int W>
+struct RowSeededJacobian {
+  F f;
+  const double* x;
+  Index n;
+  const Index* row_ptr;
+  const Index* col;
+  double* values;
+  double* y;  // F(x), written from the first evaluation; may be null
+
+  SPARSEDIFF_FLATTEN KOKKOS_INLINE_FUNCTION void operator()(const Index i) const {
+    const Index begin = row_ptr[i], count = row_ptr[i + 1] - begin;
+    for (Index first = 0; first < count || first == 0; first += W) {
+      Index columns[W];
+      for (int l = 0; l < W; ++l) columns[l] = first + l < count ? col[begin + first + l] : -1;
+      using Input = Accessor<Dual<double, W>>;
+      const Dual<double, W> r = f(i, Input(x, n, columns, typename Input::RowColumns{}));
+      if (first == 0 && y != nullptr) y[i] = r.val;
+      const Index lanes = count - first < W ? count - first : W;
+      for (Index l = 0; l < lanes; ++l) values[begin + first + l] = r.d[l];
+    }
+  }
+};
+
 /// Row-kernel JVP: one lane seeded with the direction.
 template <class F>
 struct RowKernelJvp {

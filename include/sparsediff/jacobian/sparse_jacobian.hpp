@@ -52,6 +52,20 @@
 
 namespace sparsediff {
 
+/// How a row kernel's inputs are seeded (whole-vector functions are always
+/// seeded by color).
+enum class Seeding {
+  /// Each row with its own columns: lane l of row i's evaluation is its l-th
+  /// nonzero, so the lanes are the Jacobian row in pattern order (no
+  /// recovery gather) and a row of r nonzeros needs r lanes, never more than
+  /// the colors a column coloring needs (all columns of a row differ in
+  /// color) and often fewer: 8 lanes instead of 12 on a 3-D 7-point stencil.
+  by_row,
+  /// By the column coloring: lane c - first is 1 for a column of color c,
+  /// the row's values gathered from the lanes of their columns' colors.
+  by_color
+};
+
 /// Options of `SparseJacobian`.
 struct JacobianOptions {
   /// Column coloring used for compression (kind must be column).
@@ -64,10 +78,14 @@ struct JacobianOptions {
   bool check_each_evaluation = false;
   /// Largest relative error `check` accepts in `check_each_evaluation`.
   double check_tolerance = 1e-8;
-  /// Dual lanes per evaluation: 0 chooses from the number of colors (the
-  /// smallest of 1, 2, 4, 6, 8, 12, 16 that holds them all); one of those
-  /// forces it.
+  /// Dual lanes per evaluation: 0 chooses from the number of colors (row
+  /// kernels seeded by row: from the longest row), the smallest of 1, 2, 4,
+  /// 6, 8, 12, 16 that holds them all; one of those forces it.
   int lane_width = 0;
+  /// Row kernels: seeding by row (default) or by the column coloring. The
+  /// coloring is computed either way (whole-vector functions, `recover`,
+  /// `coloring()`); the two give the same Jacobian bit for bit.
+  Seeding seeding = Seeding::by_row;
 };
 
 /// Time spent in the symbolic phase, in seconds.
@@ -152,6 +170,9 @@ class SparseJacobian {
   const Pattern& pattern() const { return pattern_; }
   const Coloring& coloring() const { return coloring_; }
   const Seed& seed() const { return seed_; }
+  /// Dual lanes per evaluation: from the longest row for a row kernel seeded
+  /// by row (JacobianOptions::seeding), else the seed's.
+  int lane_width() const { return seeded_by_row() ? row_lane_width_ : seed_.lane_width; }
   const JacobianSetupTimes& setup_times() const { return times_; }
   const F& function() const { return f_; }
   /// The pattern with its arrays in memory_space (the same arrays as
@@ -294,6 +315,11 @@ class SparseJacobian {
     coloring_ = std::move(coloring);
     const auto start = std::chrono::steady_clock::now();
     seed_ = Seed(pattern_, coloring_.colors, options_.lane_width);
+    if (kind == FunctionKind::row_kernel && options_.seeding == Seeding::by_row) {
+      Index longest = 0;
+      for (Index i = 0; i < rows(); ++i) longest = std::max(longest, pattern_.row_nnz(i));
+      row_lane_width_ = options_.lane_width != 0 ? options_.lane_width : lane_width_for(longest);
+    }
     // What the kernels read, in memory_space: the host views themselves on
     // the host space, one copy at set-up otherwise.
     device_pattern_ = pattern_.template to<memory_space>();
@@ -397,8 +423,7 @@ class SparseJacobian {
   void evaluate_view(const const_vector_view& x, matrix_type& jacobian, double* y) {
     check_output(jacobian);
     check_view("evaluate", x);
-    compressed_evaluation(x.data(), device_color_.data(), device_pattern_.row_ptr().data(),
-                          device_gather_.data(), jacobian.values().data(), y);
+    compressed_evaluation(x.data(), kernel_arrays(), jacobian.values().data(), y);
 #ifndef NDEBUG
     if (options_.check_each_evaluation) {
       std::vector<double> host(x.extent(0));
@@ -425,41 +450,60 @@ class SparseJacobian {
   /// through copies in memory_space.
   void evaluate_host(const std::vector<double>& x, CsrMatrix<double>& jacobian, double* y) {
     if constexpr (reads_host_memory) {
-      compressed_evaluation(x.data(), seed_.color.data(), pattern_.row_ptr().data(),
-                            seed_.compressed_index.data(), jacobian.values().data(), y);
+      compressed_evaluation(x.data(), kernel_arrays(), jacobian.values().data(), y);
     } else {
       const auto xd = to_space(x, "sparsediff::SparseJacobian::x");
       matrix_type staged(device_pattern_);
       vector_view yd;
       if (y != nullptr) yd = vector_view("sparsediff::SparseJacobian::y", std::size_t(rows()));
-      compressed_evaluation(xd.data(), device_color_.data(), device_pattern_.row_ptr().data(),
-                            device_gather_.data(), staged.values().data(),
+      compressed_evaluation(xd.data(), kernel_arrays(), staged.values().data(),
                             y != nullptr ? yd.data() : nullptr);
       Kokkos::deep_copy(jacobian.values(), staged.values());
       if (y != nullptr) copy_to_host(yd, y);
     }
   }
 
+  /// What the row kernels read of the pattern and the seed, in memory_space
+  /// (the host views themselves on the host space).
+  struct KernelArrays {
+    const Index* color;
+    const Index* row_ptr;
+    const Index* col;
+    const Index* gather;
+  };
+  KernelArrays kernel_arrays() const {
+    return {device_color_.data(), device_pattern_.row_ptr().data(),
+            device_pattern_.col_idx().data(), device_gather_.data()};
+  }
+
+  bool seeded_by_row() const {
+    return kind == FunctionKind::row_kernel && options_.seeding == Seeding::by_row;
+  }
+
   /// The kernels on raw pointers, all in one memory space the kernels read
   /// (the host arrays, or the memory_space copies).
-  void compressed_evaluation(const double* x, const Index* color, const Index* row_ptr,
-                             const Index* gather, double* values, double* y) {
-    detail::dispatch_lane_width(seed_.lane_width, [&](auto width) {
-      constexpr int W = decltype(width)::value;
+  void compressed_evaluation(const double* x, const KernelArrays& arrays, double* values,
+                             double* y) {
+    detail::dispatch_lane_width(lane_width(), [&](auto w) {
+      constexpr int W = decltype(w)::value;
       if constexpr (kind == FunctionKind::row_kernel)
-        evaluate_rows<W>(x, color, row_ptr, gather, values, y);
+        evaluate_rows<W>(x, arrays, values, y);
       else
         evaluate_chunks<W>(x, values, y);
     });
   }
 
   template <int W>
-  void evaluate_rows(const double* x, const Index* color, const Index* row_ptr, const Index* gather,
-                     double* values, double* y) {
-    const detail::RowKernelJacobian<F, W> kernel{
-        f_, x, cols(), color, row_ptr, gather, seed_.num_colors, values, y};
-    Kokkos::parallel_for("sparsediff::SparseJacobian::evaluate",
-                         Kokkos::RangePolicy<execution_space>(0, rows()), kernel);
+  void evaluate_rows(const double* x, const KernelArrays& a, double* values, double* y) {
+    const Kokkos::RangePolicy<execution_space> rows_policy(0, rows());
+    if (seeded_by_row())
+      Kokkos::parallel_for(
+          "sparsediff::SparseJacobian::evaluate", rows_policy,
+          detail::RowSeededJacobian<F, W>{f_, x, cols(), a.row_ptr, a.col, values, y});
+    else
+      Kokkos::parallel_for("sparsediff::SparseJacobian::evaluate", rows_policy,
+                           detail::RowKernelJacobian<F, W>{f_, x, cols(), a.color, a.row_ptr,
+                                                           a.gather, seed_.num_colors, values, y});
     Kokkos::fence();
   }
 
@@ -522,6 +566,7 @@ class SparseJacobian {
   Pattern pattern_;
   Coloring coloring_;
   Seed seed_;
+  int row_lane_width_ = 1;  // lanes of a row kernel seeded by row
   JacobianSetupTimes times_;
   int slots_ = 1;
   Kokkos::View<double*, HostMemorySpace> buffers_;
