@@ -349,10 +349,13 @@ class SparseJacobian {
       detail::raise<DimensionMismatch>(
           function,
           "x has " + std::to_string(x.size()) + " entries, expected " + std::to_string(cols()));
-    for (std::size_t j = 0; j < x.size(); ++j)
-      if (!std::isfinite(x[j]))
-        detail::raise<InvalidArgument>(
-            function, "x[" + std::to_string(j) + "] = " + std::to_string(x[j]) + " is not finite");
+    // A parallel scan on the kernels' threads: a serial one cost ~20 % of a
+    // Jacobian of a cheap stencil on 2 threads.
+    using host_space =
+        std::conditional_t<reads_host_memory, execution_space, DefaultHostExecutionSpace>;
+    detail::require_finite_view<host_space>(
+        function, "x",
+        Kokkos::View<const double*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(x.data(), x.size()));
   }
 
   static void check_size(const char* function, const char* name, std::size_t size, Index expected) {

@@ -60,10 +60,12 @@ std::ptrdiff_t first_non_finite(const std::vector<T>& v) {
 }
 
 /// Index of the first non-finite entry of a rank-1 or rank-2 view (flattened
-/// as i * extent(1) + j), or -1; one parallel reduction in the view's space.
-template <class View>
+/// as i * extent(1) + j), or -1; one parallel reduction in ExecutionSpace
+/// (void: the view's default execution space).
+template <class ExecutionSpace = void, class View>
 std::ptrdiff_t first_non_finite_view(const View& v) {
-  using space = typename View::execution_space;
+  using space = std::conditional_t<std::is_void_v<ExecutionSpace>,
+                                   typename View::execution_space, ExecutionSpace>;
   const long none = Kokkos::reduction_identity<long>::min();
   long smallest = none;
   if constexpr (View::rank == 1) {
@@ -118,10 +120,11 @@ void require_finite_values(const char* function, const char* name, const std::ve
                                          describe_value(v[std::size_t(k)]) + " is not finite");
 }
 
-/// As above for a view (rank 2 entries named "(i, j)").
-template <class View>
+/// As above for a view (rank 2 entries named "(i, j)"), checked in
+/// ExecutionSpace (void: the view's default execution space).
+template <class ExecutionSpace = void, class View>
 void require_finite_view(const char* function, const char* name, const View& v) {
-  const std::ptrdiff_t k = first_non_finite_view(v);
+  const std::ptrdiff_t k = first_non_finite_view<ExecutionSpace>(v);
   if (k < 0) return;
   std::string where, value;
   if constexpr (View::rank == 1) {
