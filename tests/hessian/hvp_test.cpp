@@ -18,6 +18,7 @@
 
 #include "examples/common/objectives.hpp"
 #include "tests/common/execution_spaces.hpp"
+#include "tests/common/expect_error.hpp"
 
 namespace sparsediff {
 namespace {
@@ -435,17 +436,6 @@ std::vector<double> to_vector(const View& view) {
   return x;
 }
 
-/// Runs call(), which must throw Expected with `name` in its message.
-template <class Expected, class Call>
-void expect_naming(Call&& call, const std::string& name) {
-  try {
-    call();
-    ADD_FAILURE() << "no exception; expected one naming " << name;
-  } catch (const Expected& e) {
-    EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
-  }
-}
-
 TYPED_TEST(ElementHvpDeviceData, ViewOverloadsEqualTheVectorOverloads) {
   using Op = ElementHvpOperator<4, DixmaanElements, TypeParam>;
   using Multi = typename Op::multi_view;
@@ -494,29 +484,30 @@ TYPED_TEST(ElementHvpDeviceData, ViewOverloadsRefuseBadInputNamingIt) {
   Op op(f, x);
   Vec v("v", n), hv("hv", n), short_v("v", n - 1);
   Kokkos::deep_copy(v, 1.0);
-  expect_naming<DimensionMismatch>([&] { op.apply(short_v, hv); }, "v has 15 entries");
-  expect_naming<DimensionMismatch>([&] { op.apply(v, short_v); }, "hv has 15 entries");
-  expect_naming<DimensionMismatch>([&] { op.set_point(short_v); }, "x has 15 entries");
+  test::expect_error_naming<DimensionMismatch>([&] { op.apply(short_v, hv); }, "v has 15 entries");
+  test::expect_error_naming<DimensionMismatch>([&] { op.apply(v, short_v); }, "hv has 15 entries");
+  test::expect_error_naming<DimensionMismatch>([&] { op.set_point(short_v); }, "x has 15 entries");
 
   auto host = x;
   host[5] = std::numeric_limits<double>::quiet_NaN();
   host[9] = std::numeric_limits<double>::infinity();
   const Vec bad = Kokkos::subview(to_view<Multi>(host, n), Kokkos::ALL, 0);
-  expect_naming<InvalidArgument>([&] { op.apply(bad, hv); }, "v[5]");
-  expect_naming<InvalidArgument>([&] { op.set_point(bad); }, "x[5]");
+  test::expect_error_naming<InvalidArgument>([&] { op.apply(bad, hv); }, "v[5]");
+  test::expect_error_naming<InvalidArgument>([&] { op.set_point(bad); }, "x[5]");
   EXPECT_EQ(op.point(), x);  // a refused point leaves the operator where it was
 
   std::vector<double> V(2 * n, 0.5);
   V[n + 7] = -std::numeric_limits<double>::infinity();
   Multi HV("HV", n, 2);
-  expect_naming<InvalidArgument>([&] { op.apply(to_view<Multi>(V, n, 2), HV); }, "V(7, 1)");
-  expect_naming<DimensionMismatch>([&] { op.apply(Multi("V", n, 3), HV); },
-                                   "HV has 2 columns, V has 3");
+  test::expect_error_naming<InvalidArgument>([&] { op.apply(to_view<Multi>(V, n, 2), HV); },
+                                             "V(7, 1)");
+  test::expect_error_naming<DimensionMismatch>([&] { op.apply(Multi("V", n, 3), HV); },
+                                               "HV has 2 columns, V has 3");
   // The first n rows of a 2n x 2 view: columns 2n apart, not contiguous.
   const Multi tall("tall", 2 * n, 2);
   const Multi strided = Kokkos::subview(tall, Kokkos::make_pair(std::size_t(0), n), Kokkos::ALL);
   ASSERT_FALSE(strided.span_is_contiguous());
-  expect_naming<DimensionMismatch>([&] { op.apply(strided, HV); }, "contiguous");
+  test::expect_error_naming<DimensionMismatch>([&] { op.apply(strided, HV); }, "contiguous");
 }
 
 }  // namespace

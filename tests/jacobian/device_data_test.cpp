@@ -11,6 +11,7 @@
 #include "examples/common/pde_residuals.hpp"
 #include "sparsediff/jacobian/sparse_jacobian.hpp"
 #include "tests/common/execution_spaces.hpp"
+#include "tests/common/expect_error.hpp"
 
 namespace sparsediff {
 namespace {
@@ -143,18 +144,7 @@ TYPED_TEST(DeviceData, HostSpacesShareTheHostArrays) {
   EXPECT_EQ(jac.device_pattern().col_idx().data(), jac.pattern().col_idx().data());
 }
 
-template <class Exception, class Call>
-void expect_error_naming(Call&& call, const std::string& item) {
-  try {
-    call();
-    ADD_FAILURE() << "no exception; expected one naming " << item;
-  } catch (const Exception& e) {
-    EXPECT_NE(std::string(e.what()).find(item), std::string::npos)
-        << "message '" << e.what() << "' does not name " << item;
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "wrong exception type: " << e.what();
-  }
-}
+using test::expect_error_naming;
 
 TYPED_TEST(DeviceData, WrongSizesThrowNamingTheArgument) {
   using Space = TypeParam;
