@@ -71,13 +71,15 @@ class PartiallySeparable {
   PartiallySeparable() = default;
   explicit PartiallySeparable(E elements) : elements_(std::move(elements)) {}
 
-  const E& elements() const { return elements_; }
+  KOKKOS_INLINE_FUNCTION const E& elements() const { return elements_; }
   Index num_elements() const { return elements_.num_elements(); }
   Index element_variables(Index e, Index* variables) const {
     return elements_.element_variables(e, variables);
   }
+  /// (Called from the element kernels, on the device too: E::element must
+  /// then be a KOKKOS_INLINE_FUNCTION.)
   template <class T>
-  T element(Index e, const T* local) const {
+  KOKKOS_INLINE_FUNCTION T element(Index e, const T* local) const {
     return elements_.template element<T>(e, local);
   }
 
