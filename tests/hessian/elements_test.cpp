@@ -156,6 +156,13 @@ ListedElements good_elements() {
   return f;
 }
 
+// Element 77 claims -2 variables. (At namespace scope: nvcc refuses a local
+// type as a template argument of a function holding a device lambda.)
+struct NegativeCount {
+  Index num_elements() const { return 100; }
+  Index element_variables(Index e, Index* v) const { return e == 77 ? -2 : (v[0] = 0, 1); }
+};
+
 TYPED_TEST(ElementPatternOn, ErrorsNameTheFirstBadElement) {
   const Index n = 10;
   auto table = [n](const ListedElements& elements) {
@@ -219,10 +226,6 @@ TYPED_TEST(ElementPatternOn, ErrorsNameTheFirstBadElement) {
     EXPECT_EQ(assembly(c.elements), c.expected);
   }
   // A negative count names the element too (and n < 0 is refused).
-  struct NegativeCount {
-    Index num_elements() const { return 100; }
-    Index element_variables(Index e, Index* v) const { return e == 77 ? -2 : (v[0] = 0, 1); }
-  };
   EXPECT_EQ(
       message([&] { element_pattern(TypeParam(), partially_separable<K>(NegativeCount{}), 1); }),
       "element_table: element 77 has -2 variables, expected 0 to 4 (MaxElementSize)");
