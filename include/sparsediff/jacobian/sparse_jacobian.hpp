@@ -355,7 +355,8 @@ class SparseJacobian {
         std::conditional_t<reads_host_memory, execution_space, DefaultHostExecutionSpace>;
     detail::require_finite_view<host_space>(
         function, "x",
-        Kokkos::View<const double*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(x.data(), x.size()));
+        Kokkos::View<const double*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(x.data(),
+                                                                                x.size()));
   }
 
   static void check_size(const char* function, const char* name, std::size_t size, Index expected) {

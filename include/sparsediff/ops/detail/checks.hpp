@@ -64,8 +64,8 @@ std::ptrdiff_t first_non_finite(const std::vector<T>& v) {
 /// (void: the view's default execution space).
 template <class ExecutionSpace = void, class View>
 std::ptrdiff_t first_non_finite_view(const View& v) {
-  using space = std::conditional_t<std::is_void_v<ExecutionSpace>,
-                                   typename View::execution_space, ExecutionSpace>;
+  using space = std::conditional_t<std::is_void_v<ExecutionSpace>, typename View::execution_space,
+                                   ExecutionSpace>;
   const long none = Kokkos::reduction_identity<long>::min();
   long smallest = none;
   if constexpr (View::rank == 1) {
