@@ -132,10 +132,10 @@ struct RowSeededJacobian {
       using Input = Accessor<Dual<double, W>>;
       const Dual<double, W> r = f(i, Input(x, n, columns, typename Input::RowColumns{}));
       if (first == 0 && y != nullptr) y[i] = r.val;
-      // A fixed trip count the compiler unrolls (masked stores with AVX-512).
-      const Index lanes = count - first;
-      for (int l = 0; l < W; ++l)
-        if (l < lanes) values[begin + first + l] = r.d[l];
+      // (A fixed trip count with a test per lane measured no faster with
+      // SSE2, and 1.5x slower on 8 lanes with AVX-512.)
+      const Index lanes = count - first < W ? count - first : W;
+      for (Index l = 0; l < lanes; ++l) values[begin + first + l] = r.d[l];
     }
   }
 };
