@@ -62,6 +62,40 @@ TEST(SparseJacobian, BratuMatchesAnalyticForEveryLaneWidthAndKind) {
   }
 }
 
+// The automatic seeding takes the one with fewer lane evaluations per row:
+// by color on the 5-point stencil (5 colors and 5 nonzeros: 6 lanes either
+// way), by row on the 3-D 7-point stencil (7 nonzeros in 8 lanes, 12 colors)
+// and on the Brusselator (6 nonzeros, 10-11 colors); a forced width counts.
+TEST(SparseJacobian, AutomaticSeedingTakesFewerLanes) {
+  const Bratu2d bratu{7};
+  SparseJacobian b(bratu, bratu.size(), bratu.size());
+  EXPECT_EQ(b.seeding(), Seeding::by_color);
+  EXPECT_EQ(b.lane_width(), 6);
+  const problems::NonlinearDiffusion3d diffusion{6};
+  SparseJacobian d(diffusion, diffusion.size(), diffusion.size());
+  ASSERT_GT(d.coloring().num_colors, 8);
+  EXPECT_EQ(d.seeding(), Seeding::by_row);
+  EXPECT_EQ(d.lane_width(), 8);
+  const Brusselator2d bruss{6};
+  SparseJacobian r(bruss, bruss.size(), bruss.size());
+  ASSERT_GT(r.coloring().num_colors, 6);
+  EXPECT_EQ(r.seeding(), Seeding::by_row);
+  EXPECT_EQ(r.lane_width(), 6);
+  // Forced to 4 lanes: 7 nonzeros take 2 passes (8 lane evaluations), 12
+  // colors 3 (12).
+  JacobianOptions four;
+  four.lane_width = 4;
+  SparseJacobian d4(diffusion, diffusion.size(), diffusion.size(), four);
+  EXPECT_EQ(d4.seeding(), Seeding::by_row);
+  const auto u = diffusion.initial_guess();
+  EXPECT_EQ(d4.evaluate(u).host_values(), d.evaluate(u).host_values());
+  JacobianOptions colors;
+  colors.seeding = Seeding::by_color;
+  SparseJacobian dc(diffusion, diffusion.size(), diffusion.size(), colors);
+  EXPECT_EQ(dc.seeding(), Seeding::by_color);
+  EXPECT_EQ(dc.evaluate(u).host_values(), d.evaluate(u).host_values());
+}
+
 TEST(SparseJacobian, BrusselatorMatchesAnalytic) {
   for (Index N : {3, 6}) {
     const Brusselator2d bruss{N};
@@ -119,9 +153,11 @@ TEST(SparseJacobian, RandomFunctionsMatchFiniteDifferencesForAllOrderingsAndBack
           for (std::size_t k = 0; k < J.size(); ++k)
             ASSERT_NEAR(J[k], fd[k], 1e-7 * std::max(1.0, std::abs(fd[k])))
                 << "m=" << c.m << " n=" << c.n << " entry " << k;
-          options.seeding = Seeding::by_color;
-          SparseJacobian by_color(f, c.m, c.n, options);
-          ASSERT_EQ(by_color.evaluate(x).to_dense(), J) << "m=" << c.m << " n=" << c.n;
+          for (const Seeding seeding : {Seeding::by_color, Seeding::by_row}) {
+            options.seeding = seeding;
+            SparseJacobian seeded(f, c.m, c.n, options);
+            ASSERT_EQ(seeded.evaluate(x).to_dense(), J) << "m=" << c.m << " n=" << c.n;
+          }
 
           WholeVector<test::RandomSparseFunction> whole{f, c.m, c.n};
           SparseJacobian vec(whole, c.m, c.n, options);

@@ -55,6 +55,11 @@ namespace sparsediff {
 /// How a row kernel's inputs are seeded (whole-vector functions are always
 /// seeded by color).
 enum class Seeding {
+  /// By row when that needs fewer lane evaluations per row than the
+  /// coloring (passes x lanes), else by color: 3-D 7-point stencils go by
+  /// row (8 lanes instead of 12), 5-point ones by color (6 lanes either way,
+  /// and the color seeds cost less to build).
+  automatic,
   /// Each row with its own columns: lane l of row i's evaluation is its l-th
   /// nonzero, so the lanes are the Jacobian row in pattern order (no
   /// recovery gather) and a row of r nonzeros needs r lanes, never more than
@@ -82,10 +87,10 @@ struct JacobianOptions {
   /// kernels seeded by row: from the longest row), the smallest of 1, 2, 4,
   /// 6, 8, 12, 16 that holds them all; one of those forces it.
   int lane_width = 0;
-  /// Row kernels: seeding by row (default) or by the column coloring. The
-  /// coloring is computed either way (whole-vector functions, `recover`,
-  /// `coloring()`); the two give the same Jacobian bit for bit.
-  Seeding seeding = Seeding::by_row;
+  /// Row kernels: seeding by row, by the column coloring, or the cheaper of
+  /// the two (default). The coloring is computed either way (whole-vector
+  /// functions, `recover`, `coloring()`); all give the same J bit for bit.
+  Seeding seeding = Seeding::automatic;
 };
 
 /// Time spent in the symbolic phase, in seconds.
@@ -173,6 +178,8 @@ class SparseJacobian {
   /// Dual lanes per evaluation: from the longest row for a row kernel seeded
   /// by row (JacobianOptions::seeding), else the seed's.
   int lane_width() const { return seeded_by_row() ? row_lane_width_ : seed_.lane_width; }
+  /// The seeding in use: by_row or by_color (JacobianOptions::seeding resolved).
+  Seeding seeding() const { return seeding_; }
   const JacobianSetupTimes& setup_times() const { return times_; }
   const F& function() const { return f_; }
   /// The pattern with its arrays in memory_space (the same arrays as
@@ -315,10 +322,18 @@ class SparseJacobian {
     coloring_ = std::move(coloring);
     const auto start = std::chrono::steady_clock::now();
     seed_ = Seed(pattern_, coloring_.colors, options_.lane_width);
-    if (kind == FunctionKind::row_kernel && options_.seeding == Seeding::by_row) {
+    seeding_ = Seeding::by_color;
+    if (kind == FunctionKind::row_kernel && options_.seeding != Seeding::by_color) {
       Index longest = 0;
       for (Index i = 0; i < rows(); ++i) longest = std::max(longest, pattern_.row_nnz(i));
       row_lane_width_ = options_.lane_width != 0 ? options_.lane_width : lane_width_for(longest);
+      // Lane evaluations per row: passes x lanes.
+      const auto cost = [](Index needed, Index width) {
+        return std::max<Index>(1, (needed + width - 1) / width) * width;
+      };
+      if (options_.seeding == Seeding::by_row ||
+          cost(longest, row_lane_width_) < cost(seed_.num_colors, seed_.lane_width))
+        seeding_ = Seeding::by_row;
     }
     // What the kernels read, in memory_space: the host views themselves on
     // the host space, one copy at set-up otherwise.
@@ -480,9 +495,7 @@ class SparseJacobian {
             device_pattern_.col_idx().data(), device_gather_.data()};
   }
 
-  bool seeded_by_row() const {
-    return kind == FunctionKind::row_kernel && options_.seeding == Seeding::by_row;
-  }
+  bool seeded_by_row() const { return seeding_ == Seeding::by_row; }
 
   /// The kernels on raw pointers, all in one memory space the kernels read
   /// (the host arrays, or the memory_space copies).
@@ -570,7 +583,8 @@ class SparseJacobian {
   Pattern pattern_;
   Coloring coloring_;
   Seed seed_;
-  int row_lane_width_ = 1;  // lanes of a row kernel seeded by row
+  Seeding seeding_ = Seeding::by_color;  // resolved at set-up
+  int row_lane_width_ = 1;               // lanes of a row kernel seeded by row
   JacobianSetupTimes times_;
   int slots_ = 1;
   Kokkos::View<double*, HostMemorySpace> buffers_;
