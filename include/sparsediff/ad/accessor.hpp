@@ -99,16 +99,19 @@ class Accessor<Dual<V, N>> {
         size_(size) {}
 
   KOKKOS_INLINE_FUNCTION value_type operator()(Index j) const {
-    if (columns_ != nullptr) {  // the hot paths: branch-free one-hot lanes
+    if (color_ != nullptr || columns_ != nullptr) {  // the hot path
+      // The lane of j (none: outside [0, N)), then one-hot lanes against
+      // constants, branch-free and the same for both seeds. (Comparing every
+      // lane with the row's columns instead vectorized the dual arithmetic
+      // after it worse: 20 % slower on 8 lanes.)
+      Index lane = -1;
+      if (color_ != nullptr) {
+        lane = color_[j] - first_color_;
+      } else {
+        for (int l = 0; l < N; ++l) lane = columns_[l] == j ? l : lane;
+      }
       value_type x{detail::NoInit{}};
       x.val = values_[j];
-      for (int l = 0; l < N; ++l) x.d[l] = V(columns_[l] == j ? 1 : 0);
-      return x;
-    }
-    if (color_ != nullptr) {
-      value_type x{detail::NoInit{}};
-      x.val = values_[j];
-      const Index lane = color_[j] - first_color_;
       for (int l = 0; l < N; ++l) x.d[l] = V(l == lane ? 1 : 0);
       return x;
     }
