@@ -19,6 +19,7 @@
 #include "sparsediff/coloring/greedy.hpp"
 #include "sparsediff/coloring/parallel.hpp"
 #include "sparsediff/coloring/verify.hpp"
+#include "sparsediff/hessian/hvp.hpp"
 #include "sparsediff/hessian/recover.hpp"
 #include "sparsediff/jacobian/sparse_jacobian.hpp"
 #include "sparsediff/ops/row_sparse.hpp"
@@ -27,12 +28,42 @@
 
 namespace sparsediff {
 
+/// f = sum_e (x_e - x_{e+1})^4 + x_e^2 exp(x_{e+1}) as elements of 2
+/// variables, a device function (declared at namespace scope: nvcc refuses
+/// a local type in a function holding a device lambda).
+struct DeviceChain {
+  Index n = 0;
+  Index num_elements() const { return n - 1; }
+  Index element_variables(Index e, Index* v) const {
+    v[0] = e, v[1] = e + 1;
+    return 2;
+  }
+  template <class T>
+  KOKKOS_INLINE_FUNCTION T element(Index, const T* v) const {
+    using std::exp;
+    const T d = v[0] - v[1];
+    return d * d * d * d + v[0] * v[0] * exp(v[1]);
+  }
+  /// H e_j by hand, column j of the Hessian.
+  std::vector<double> hessian_column(const std::vector<double>& x, Index j) const {
+    std::vector<double> h(std::size_t(n), 0.0);
+    for (Index e = 0; e + 1 < n; ++e) {
+      const double a = x[e], b = x[e + 1], q = 12 * (a - b) * (a - b), t = std::exp(b);
+      const double haa = q + 2 * t, hab = -q + 2 * a * t, hbb = q + a * a * t;
+      if (j == e) h[e] += haa, h[e + 1] += hab;
+      if (j == e + 1) h[e] += hab, h[e + 1] += hbb;
+    }
+    return h;
+  }
+};
+
 // Every member of the Jacobian object on the device: the View overloads, the
 // std::vector overloads (staged through device copies) and check().
 template class SparseJacobian<problems::Bratu2d, Kokkos::Cuda>;
 template class SparseJacobian<problems::NonlinearDiffusion3d, Kokkos::Cuda>;
 template class SparseJacobian<problems::Brusselator2d, Kokkos::Cuda>;
 template class RowSparseGradient<Kokkos::CudaSpace>;
+template class ElementHvpOperator<2, DeviceChain, Kokkos::Cuda>;
 
 // The Hessian recovery kernels compiled for the device. Only a compile check:
 // HessianSeed keeps its arrays in host memory, so nothing calls these with a
@@ -200,6 +231,33 @@ TEST(Cuda, RowSparseGradientAndOptimisersOnTheDevice) {
   host_adam.step(detail::host_view(w_host), host);
   Kokkos::fence();
   expect_near(to_host(w), w_host, 1e-14);
+}
+
+// H v by elements on device data against Kokkos::Serial and the Hessian by
+// hand; the std::vector overloads stage through the device.
+TEST(Cuda, ElementHvpOnDeviceData) {
+  SPARSEDIFF_REQUIRE_DEVICE();
+  const DeviceChain chain{50};
+  const auto f = partially_separable<2>(chain);
+  const auto x = random_vector(50, 7);
+  using Op = ElementHvpOperator<2, DeviceChain, Kokkos::Cuda>;
+  Op device(f, typename Op::const_vector_view(to_device(x)), 8);
+  ElementHvpOperator<2, DeviceChain, Kokkos::Serial> host(f, x, 8);
+  EXPECT_NEAR(device.value(), host.value(), 1e-13 * std::abs(host.value()));
+  expect_near(device.gradient(), host.gradient(), 1e-13);
+  expect_near(to_host(device.gradient_view()), host.gradient(), 1e-13);
+  const Index k = 5;
+  typename Op::multi_view V("V", 50, k), HV("HV", 50, k);
+  Kokkos::deep_copy(V, 0.0);
+  for (Index j = 0; j < k; ++j) Kokkos::deep_copy(Kokkos::subview(V, 3 * j, j), 1.0);
+  device.apply(V, HV);
+  const auto hv = to_host(HV);
+  for (Index j = 0; j < k; ++j) {
+    const auto column = chain.hessian_column(x, 3 * j);
+    expect_near(std::vector<double>(hv.begin() + 50 * j, hv.begin() + 50 * (j + 1)), column, 1e-12);
+  }
+  const auto v = random_vector(50, 8);
+  expect_near(device.apply(v), host.apply(v), 1e-12);
 }
 
 TEST(Cuda, ParallelColoringOnTheDevice) {
