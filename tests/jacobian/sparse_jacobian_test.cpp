@@ -195,13 +195,20 @@ struct Switchable {
   }
 };
 
+// A stale pattern: seeded by color the new term lands in a wrong lane, by
+// row it is dropped (its input has no lane); check() sees both.
 TEST(SparseJacobian, CheckCatchesAStalePattern) {
-  bool coupled = false;
-  SparseJacobian jac(Switchable{&coupled}, 6, 6);
-  const auto x = random_vector(6, 9);
-  EXPECT_LT(jac.check(x), 1e-14);
-  coupled = true;
-  EXPECT_GT(jac.check(x), 0.1);
+  for (const Seeding seeding : {Seeding::by_color, Seeding::by_row}) {
+    bool coupled = false;
+    JacobianOptions options;
+    options.seeding = seeding;
+    SparseJacobian jac(Switchable{&coupled}, 6, 6, options);
+    EXPECT_EQ(jac.seeding(), seeding);
+    const auto x = random_vector(6, 9);
+    EXPECT_LT(jac.check(x), 1e-14);
+    coupled = true;
+    EXPECT_GT(jac.check(x), 0.1);
+  }
 }
 
 TEST(SparseJacobian, KnownPatternIsUsedAsGiven) {
