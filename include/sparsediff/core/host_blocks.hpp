@@ -6,8 +6,13 @@
 #include <Kokkos_Core.hpp>
 #include <algorithm>
 #include <cstdint>
+#include <exception>
+#include <limits>
+#include <string>
+#include <vector>
 
 #include "sparsediff/core/config.hpp"
+#include "sparsediff/core/error.hpp"
 
 namespace sparsediff::detail {
 
@@ -34,6 +39,30 @@ void run_host_blocks(const ExecutionSpace& space, const char* label, Index block
     Kokkos::parallel_for(label, Kokkos::RangePolicy<ExecutionSpace>(space, 0, blocks), body);
     space.fence();
   }
+}
+
+/// Rethrows the exception of the first block that stored one.
+inline void rethrow_first(const std::vector<std::exception_ptr>& failures) {
+  for (const auto& failure : failures)
+    if (failure) std::rethrow_exception(failure);
+}
+
+/// Throws InvalidArgument when a pattern of nnz entries cannot be indexed.
+inline void check_nnz_fits(const char* function, std::int64_t nnz) {
+  if (nnz > std::int64_t(std::numeric_limits<Index>::max()))
+    raise<InvalidArgument>(function, "the pattern has " + std::to_string(nnz) +
+                                         " entries, more than the index type can count");
+}
+
+/// Where each block's entries start when the blocks' lists are laid end to
+/// end (blocks + 1 offsets, the last the total), checked to fit an Index.
+template <class List>
+std::vector<std::int64_t> block_starts(const char* function, const std::vector<List>& lists) {
+  std::vector<std::int64_t> start(lists.size() + 1, 0);
+  for (std::size_t b = 0; b < lists.size(); ++b)
+    start[b + 1] = start[b] + std::int64_t(lists[b].size());
+  check_nnz_fits(function, start.back());
+  return start;
 }
 
 }  // namespace sparsediff::detail

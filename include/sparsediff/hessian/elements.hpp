@@ -414,15 +414,10 @@ Pattern element_pattern(const ExecutionSpace& space, const PartiallySeparable<K,
       failures[std::size_t(b)] = std::current_exception();
     }
   });
-  for (const auto& failure : failures)
-    if (failure) std::rethrow_exception(failure);
+  detail::rethrow_first(failures);
 
-  std::vector<std::int64_t> block_start(static_cast<std::size_t>(blocks) + 1, 0);
-  for (Index b = 0; b < blocks; ++b)
-    block_start[b + 1] = block_start[b] + std::int64_t(columns[b].size());
+  const auto block_start = detail::block_starts("element_pattern", columns);
   const std::int64_t nnz = block_start[blocks];
-  SPARSEDIFF_REQUIRE(nnz <= std::int64_t(std::numeric_limits<Index>::max()), InvalidArgument,
-                     "the pattern has " << nnz << " entries, more than the index type can count");
 
   // Each block copies its columns into the pattern's array and shifts its
   // rows' ends by its start (columns are in range, sorted and distinct by
@@ -809,15 +804,21 @@ double run_element_pass(const F& f, const ElementAssembly<K>& assembly, const El
                            kernel);
   }
   Kokkos::fence();
-  // The block values in block order, on the host.
+  // The block values summed in block order, on the host (a copy first when
+  // they live where the host cannot read).
   const std::size_t blocks = std::size_t(assembly.num_blocks());
-  std::vector<double> values(blocks);
-  Kokkos::deep_copy(
-      Kokkos::View<double*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(values.data(), blocks),
-      Kokkos::View<const double*, typename ExecutionSpace::memory_space, Kokkos::MemoryUnmanaged>(
-          arrays.block_values, blocks));
+  const double* values = arrays.block_values;
+  std::vector<double> copy;
+  using memory_space = typename ExecutionSpace::memory_space;
+  if constexpr (!Kokkos::SpaceAccessibility<Kokkos::HostSpace, memory_space>::accessible) {
+    copy.resize(blocks);
+    Kokkos::deep_copy(
+        Kokkos::View<double*, Kokkos::HostSpace, Kokkos::MemoryUnmanaged>(copy.data(), blocks),
+        Kokkos::View<const double*, memory_space, Kokkos::MemoryUnmanaged>(values, blocks));
+    values = copy.data();
+  }
   double sum = 0;
-  for (double v : values) sum += v;
+  for (std::size_t b = 0; b < blocks; ++b) sum += values[b];
   return sum;
 }
 

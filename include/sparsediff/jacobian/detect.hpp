@@ -48,12 +48,6 @@ inline void check_detection_sizes(const char* function, Index m, Index n) {
                                          " outputs, n = " + std::to_string(n) + " inputs");
 }
 
-inline void check_nnz_fits(const char* function, std::int64_t nnz) {
-  if (nnz > std::int64_t(std::numeric_limits<Index>::max()))
-    raise<InvalidArgument>(function, "the pattern has " + std::to_string(nnz) +
-                                         " entries, more than the index type can count");
-}
-
 }  // namespace detail
 
 /// The Jacobian pattern of a whole-vector function y = f(x), f: R^n -> R^m.
@@ -167,15 +161,11 @@ Pattern detect_row_pattern(const ExecutionSpace& space, const RowKernel& r, Inde
       failures[b] = std::current_exception();
     }
   });
-  for (const auto& failure : failures)
-    if (failure) std::rethrow_exception(failure);
+  detail::rethrow_first(failures);
 
   // Prefix sum, first level: where each block starts (a few per thread).
-  std::vector<std::int64_t> block_start(static_cast<std::size_t>(blocks) + 1, 0);
-  for (Index b = 0; b < blocks; ++b)
-    block_start[b + 1] = block_start[b] + std::int64_t(columns[b].size());
+  const auto block_start = detail::block_starts("detect_row_pattern", columns);
   const std::int64_t nnz = block_start[blocks];
-  detail::check_nnz_fits("detect_row_pattern", nnz);
 
   // Second level, fused with the gather: each block shifts its rows' ends by
   // its start, copies its columns into the pattern's array, checks them as
